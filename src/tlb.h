@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* Translation cache and configuration cache (tlb.c, cfgcache.c) and the
+ * invalidation interface the command queue calls. */
+#ifndef VSMMU_TLB_H
+#define VSMMU_TLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vsmmu;
+struct vsmmu_tlb;
+struct vsmmu_cfgc;
+
+struct vsmmu_caches {
+    struct vsmmu_tlb *tlb;     /* NULL when cfg.tlb_entries == 0 */
+    struct vsmmu_cfgc *cfg;    /* NULL when cfg.cfg_entries == 0 */
+};
+
+int  vsmmu_caches_init(struct vsmmu *s);
+void vsmmu_caches_fini(struct vsmmu *s);
+void vsmmu_caches_flush(struct vsmmu *s);   /* reset: empty everything */
+
+/* A decoded TLBI_* command (cmdq.c fills it; range already computed). */
+enum vsmmu_tlbi_op {
+    VSMMU_TLBI_NH_ALL,      /* all NS EL1 entries of vmid (stage 1) */
+    VSMMU_TLBI_NH_ASID,     /* vmid, asid */
+    VSMMU_TLBI_NH_VA,       /* vmid, asid, range */
+    VSMMU_TLBI_NH_VAA,      /* vmid, all asids, range */
+    VSMMU_TLBI_EL2_ALL,
+    VSMMU_TLBI_EL2_ASID,
+    VSMMU_TLBI_EL2_VA,
+    VSMMU_TLBI_EL2_VAA,
+    VSMMU_TLBI_S12_VMALL,   /* all stage-1 and stage-2 entries of vmid */
+    VSMMU_TLBI_S2_IPA,      /* stage-2 entries of vmid in IPA range */
+    VSMMU_TLBI_NSNH_ALL,    /* every NS non-EL2 entry */
+};
+
+struct vsmmu_tlbi {
+    enum vsmmu_tlbi_op op;
+    uint16_t vmid;
+    uint16_t asid;
+    uint64_t addr;          /* first byte of the range (VA or IPA) */
+    uint64_t size;          /* bytes; a single-page TLBI uses the granule of TG or 4K */
+    bool     leaf;          /* Leaf=1: only last-level entries need go */
+    uint8_t  ttl;           /* TTL level hint (0: none) */
+    uint8_t  tg_log2;       /* granule of the range hint (0: unknown) */
+};
+
+void vsmmu_tlb_invalidate(struct vsmmu *s, const struct vsmmu_tlbi *op);
+
+enum vsmmu_cfgi_op {
+    VSMMU_CFGI_STE,         /* sid (leaf hint ignored: STE is always a leaf here) */
+    VSMMU_CFGI_STE_RANGE,   /* sid .. sid + 2^range - 1 */
+    VSMMU_CFGI_CD,          /* sid, ssid */
+    VSMMU_CFGI_CD_ALL,      /* sid, every ssid */
+    VSMMU_CFGI_ALL,
+};
+
+void vsmmu_cfg_invalidate(struct vsmmu *s, enum vsmmu_cfgi_op op, uint32_t sid,
+                          uint32_t ssid, unsigned range_log2, bool leaf);
+
+#endif
