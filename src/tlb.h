@@ -59,4 +59,41 @@ enum vsmmu_cfgi_op {
 void vsmmu_cfg_invalidate(struct vsmmu *s, enum vsmmu_cfgi_op op, uint32_t sid,
                           uint32_t ssid, unsigned range_log2, bool leaf);
 
+/* ---- lookup/insert, called by the pipeline (translate.c) ----------------- */
+
+/* Configuration cache: the decoded STE + CD for (sid, ssv, ssid), see xcfg.h.
+ * Lookup copies the entry out; returns true on hit. */
+struct vsmmu_xcfg;
+bool vsmmu_cfgc_lookup(struct vsmmu *s, uint32_t sid, bool ssv, uint32_t ssid,
+                       struct vsmmu_xcfg *out);
+void vsmmu_cfgc_insert(struct vsmmu *s, const struct vsmmu_xcfg *x);
+
+/* Translation cache. Stage-1 and nested entries are tagged (world, vmid,
+ * asid or global, VA); stage-2 entries (vmid, IPA). */
+enum vsmmu_tlb_kind { VSMMU_TLB_S1 = 0, VSMMU_TLB_S2 = 1 };
+enum vsmmu_world { VSMMU_WORLD_NS_EL1 = 0, VSMMU_WORLD_EL2 = 1, VSMMU_WORLD_EL2_E2H = 2 };
+
+struct vsmmu_tlb_key {
+    uint8_t  kind;          /* vsmmu_tlb_kind */
+    uint8_t  world;         /* vsmmu_world */
+    bool     s2_valid;      /* the S1 entry also includes stage 2 (nested) */
+    uint16_t vmid;          /* stage 2 / nested: VMID; S1-only NS-EL1: 0 */
+    uint16_t asid;          /* S1: ASID (ignored for global entries) */
+};
+
+struct vsmmu_tlb_ent {
+    uint64_t in_base;       /* input address of the mapping, aligned to size */
+    uint64_t out_base;      /* output address of the mapping */
+    uint8_t  size_log2;     /* mapping size (a 1 GiB block is one entry) */
+    uint8_t  level;         /* level of the leaf (TTL matching) */
+    uint8_t  perm;          /* as vsmmu_walk_out.perm */
+    uint8_t  memattr, sh;
+    bool     global;        /* nG == 0 */
+};
+
+bool vsmmu_tlb_lookup(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t addr,
+                      struct vsmmu_tlb_ent *out);
+void vsmmu_tlb_insert(struct vsmmu *s, const struct vsmmu_tlb_key *k,
+                      const struct vsmmu_tlb_ent *e);
+
 #endif
