@@ -666,8 +666,51 @@ static void reset_restores(void)
     vsmmu_destroy(s);
 }
 
+/* Configuration rules the ID registers need (6.3.1-6.3.6, 6.3.14). */
+static void config_rules(void)
+{
+    struct vsmmu_config c;
+    char err[256];
+
+    /* IDR3.XNX is RES0 in SMMUv3.0 (6.3.4). */
+    vsmmu_config_profile(&c, "minimal-v3.0");
+    c.xnx = true;
+    CHECK_EQ(vsmmu_config_check(&c, err, sizeof(err)), (uint64_t)VSMMU_EINVAL);
+    CHECK(strstr(err, "xnx") != NULL);
+    /* IDR3.FWB is 1 in every v3.2+ part, with or without stage 2 (6.3.4). */
+    vsmmu_config_profile(&c, "full-v3.2");
+    c.fwb = false;
+    CHECK_EQ(vsmmu_config_check(&c, err, sizeof(err)), (uint64_t)VSMMU_EINVAL);
+    CHECK(strstr(err, "fwb") != NULL);
+    /* IDR3.HAD is 0 when S1P is 0 (6.3.4). */
+    vsmmu_config_profile(&c, "minimal-v3.0");
+    c.s1p = false;
+    c.s2p = true;
+    c.had = true;
+    CHECK_EQ(vsmmu_config_check(&c, err, sizeof(err)), (uint64_t)VSMMU_EINVAL);
+    CHECK(strstr(err, "had") != NULL);
+    /* STALL_MAX is a 16-bit field (6.3.6). */
+    vsmmu_config_profile(&c, "full-v3.2");
+    c.stall_max = 0x10000;
+    CHECK_EQ(vsmmu_config_check(&c, err, sizeof(err)), (uint64_t)VSMMU_EINVAL);
+    CHECK(strstr(err, "stall_max") != NULL);
+    /* GBPA reset with RES0 bits set (bit 5, 6.3.14). */
+    vsmmu_config_profile(&c, "full-v3.2");
+    c.gbpa_reset = 0x20;
+    CHECK_EQ(vsmmu_config_check(&c, err, sizeof(err)), (uint64_t)VSMMU_EINVAL);
+    CHECK(strstr(err, "gbpa_reset") != NULL);
+    /* Update in the reset value is accepted and forced to 0. */
+    c.gbpa_reset = 0x80100000u;
+    CHECK_EQ(vsmmu_config_check(&c, err, sizeof(err)), VSMMU_OK);
+    struct vsmmu *s = mk_cfg(&c);
+    REQUIRE(s);
+    CHECK_EQ(rd32(s, 0x44), 0x00100000u);
+    vsmmu_destroy(s);
+}
+
 int main(void)
 {
+    RUN(config_rules);
     RUN(table_full_v32);
     RUN(table_minimal_v30);
     RUN(idr_full_v32);
