@@ -426,7 +426,9 @@ static void idr_custom(void)
     /* STATUSR.DORMANT exists with DORMHINT; this model reports 0 (6.3.13:
      * 1 only promises that nothing is cached; 0 is always a true answer). */
     CHECK_EQ(rd32(s, 0x40), 0);
-    /* CR2 with BTM: PTM exists: E2H|RECINVSID|PTM = 0x7. */
+    /* CR2 with BTM: PTM resets to 1 as Arm recommends (6.3.12, model choice). */
+    CHECK_EQ(rd32(s, 0x2C), 0x4);
+    /* PTM exists: E2H|RECINVSID|PTM = 0x7. */
     wr32(s, 0x2C, UINT32_MAX);
     CHECK_EQ(rd32(s, 0x2C), 0x7);
     /* OAS 52: IRQ_CFG0 ADDR[51:2]. */
