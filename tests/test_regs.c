@@ -3,6 +3,9 @@
  * sizes, guards, CR0/IRQ_CTRL acknowledgement, GBPA Update, queue registers
  * and the ID registers synthesised from the configuration. Every expected
  * value is derived by hand from the spec in the comment next to it. */
+#include <pthread.h>
+#include <sched.h>
+
 #include "test.h"
 #include "mem.h"
 #include "internal.h"
@@ -850,6 +853,68 @@ static void idr_random_configs(void)
     CHECK_MSG(accepted >= 100, "only %u random configurations accepted", accepted);
 }
 
+/* GBPA Update visibility (6.3.14.1): a transaction that arrives after an
+ * Update has completed uses the new attributes. Translator threads run
+ * while the MMIO thread flips GBPA.ABORT. A translation that starts after
+ * update `e` completed and ends before update e+1 began must see the value
+ * of update e (odd e: ABORT=1). */
+struct gbpa_race {
+    struct vsmmu *s;
+    unsigned begin;          /* atomic: last update started */
+    unsigned epoch;          /* atomic: last update completed */
+    unsigned done;           /* atomic */
+    unsigned bad, checked;
+};
+
+static void *gbpa_translator(void *arg)
+{
+    struct gbpa_race *g = arg;
+    struct vsmmu_txn txn = { .sid = 0, .addr = 0x1000, .flags = 0 };
+    while (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE)) {
+        unsigned e1 = __atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE);
+        struct vsmmu_result res;
+        vsmmu_translate(g->s, &txn, &res);
+        unsigned e2 = __atomic_load_n(&g->begin, __ATOMIC_ACQUIRE);
+        if (e1 == e2) {
+            /* odd epochs: ABORT=1 */
+            bool want_abort = e1 & 1;
+            if ((res.outcome == VSMMU_XLATE_ABORT) != want_abort)
+                __atomic_fetch_add(&g->bad, 1, __ATOMIC_RELAXED);
+            __atomic_fetch_add(&g->checked, 1, __ATOMIC_RELAXED);
+        }
+    }
+    return NULL;
+}
+
+static void gbpa_update_threads(void)
+{
+    struct vsmmu *s = mk("qemu-v3.1");   /* GBPA reset: bypass (ABORT=0) */
+    REQUIRE(s);
+    struct gbpa_race g = { .s = s };
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        REQUIRE(pthread_create(&t[i], NULL, gbpa_translator, &g) == 0);
+    for (unsigned e = 1; e <= 2000; e++) {
+        __atomic_store_n(&g.begin, e, __ATOMIC_RELEASE);
+        wr32(s, 0x44, 0x80001000u | ((e & 1) ? 0x00100000u : 0));
+        CHECK_EQ(rd32(s, 0x44) >> 31, 0);            /* Update completed */
+        __atomic_store_n(&g.epoch, e, __ATOMIC_RELEASE);
+        if (e % 100 == 0) {
+            /* Let the translators check this epoch at least once (no new
+             * update starts meanwhile, so their window is stable). */
+            unsigned c0 = __atomic_load_n(&g.checked, __ATOMIC_ACQUIRE);
+            while (__atomic_load_n(&g.checked, __ATOMIC_ACQUIRE) < c0 + 2)
+                sched_yield();
+        }
+    }
+    __atomic_store_n(&g.done, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    CHECK_EQ(g.bad, 0);
+    CHECK(g.checked > 0);
+    vsmmu_destroy(s);
+}
+
 int main(void)
 {
     RUN(idr_random_configs);
@@ -868,6 +933,7 @@ int main(void)
     RUN(gerror_toggle);
     RUN(irq_ctrl_ack);
     RUN(reset_restores);
+    RUN(gbpa_update_threads);
     kit_mem_free(g_mem);
     return t_done();
 }
