@@ -16,13 +16,14 @@ static void mkcfg(enum cfgv v, struct vsmmu_config *c)
 {
     vsmmu_config_default(c);      /* full v3.2: S1P S2P HYP ATS PRI RIL MSI SEV, stalls */
     switch (v) {
-    case V_S2ONLY: c->s1p = false; c->hyp = false; break;
+    case V_S2ONLY: c->s1p = false; c->hyp = false; c->had = false; break;
     case V_S1ONLY: c->s2p = false; c->hyp = false; c->vmid16 = false; c->vmw = false; break;
     case V_NOHYP: c->arch_minor = 1; c->hyp = false; break;
     case V_NOATS: c->ats = false; c->pri = false; break;
     case V_TERMONLY: c->stall_model = VSMMU_TERM_ONLY; c->stall_max = 0; break;
     case V_NORIL: c->arch_minor = 1; c->ril = false; break;
-    case V_V30: c->arch_minor = 0; c->ril = false; c->bbml = 0; c->fwb = false; break;
+    case V_V30: c->arch_minor = 0; c->ril = false; c->bbml = 0; c->fwb = false; c->xnx = false;
+        c->had = false; c->pbha = false; c->vax52 = false; break;
     case V_VMID8: c->vmid16 = false; break;
     case V_ASID8: c->asid16 = false; break;
     default: break;
