@@ -6,7 +6,7 @@
 #   -b DIR       build directory (default build-fuzz)
 #   -c DIR       persistent corpus root (default corpus/, one subdirectory per
 #                target; git-ignored). Seeds are regenerated into BUILD_DIR/seeds.
-#   target       fuzz_mmio fuzz_cmdq fuzz_tables (default: all fuzz_* built)
+#   target       fuzz_mmio fuzz_cmdq fuzz_tables fuzz_walk (default: all)
 # Extra libFuzzer flags can be passed in FUZZ_FLAGS (e.g. FUZZ_FLAGS=-jobs=2).
 #
 # Crashes, leaks and timeouts are written to BUILD_DIR/artifacts/<target>/;
@@ -38,7 +38,7 @@ CC=clang cmake -S . -B "$build" -G Ninja -DVSMMU_FUZZ=ON -DVSMMU_WERROR=ON \
   -DVSMMU_TESTS=OFF -DVSMMU_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_mmio fuzz_cmdq fuzz_tables)
+  targets=(fuzz_mmio fuzz_cmdq fuzz_tables fuzz_walk)
 fi
 cmake --build "$build" -j 2 --target fuzz-seeds "${targets[@]}"
 

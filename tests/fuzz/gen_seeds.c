@@ -258,6 +258,33 @@ static void seeds_cmdq(unsigned np)
     }
 }
 
+static void seeds_walk(unsigned np)
+{
+    struct buf b;
+    char name[64];
+    for (unsigned p = 0; p < np; p++) {
+        for (unsigned stages = 1; stages <= 3; stages++) {
+            header(&b, p, 0, 0);
+            u8(&b, stages);
+            /* stage 1 (fz_scenario): 4K, T0SZ 25, TTB0 slot 0; TTB1 EPD */
+            u16(&b, 5);                                 /* IPS 48, flags 0 */
+            u8(&b, 0); u8(&b, 25 - 12); u8(&b, 0);
+            u8(&b, 4); u8(&b, 25 - 12); u8(&b, 0);
+            u8(&b, 0);                                  /* MAIR1 */
+            /* stage 2: 4K, SL0 1, T0SZ 25, PS 40, TTB slot 8 */
+            u8(&b, 1 << 2 | 2 << 4); u8(&b, 25 - 12); u8(&b, 0); u8(&b, 8);
+            for (unsigned pg = 0; pg < 16; pg++) {
+                u8(&b, 2); u8(&b, 0x18); u16(&b, pg); u8(&b, pg & 1 ? VSMMU_TXN_WRITE : 0);
+                u8(&b, 2); u8(&b, 0x58); u16(&b, pg); u8(&b, VSMMU_TXN_PRIV);
+            }
+            u8(&b, 2); u8(&b, 0); u16(&b, 0x200); u8(&b, 0);      /* 2 MiB block */
+            u8(&b, 2); u8(&b, 0); u16(&b, 0x40000 >> 0); u8(&b, 0);
+            snprintf(name, sizeof(name), "stages%u-p%u", stages, p);
+            save("fuzz_walk", name, &b);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -272,5 +299,6 @@ int main(int argc, char **argv)
     seeds_mmio(np);
     seeds_tables(np);
     seeds_cmdq(np);
+    seeds_walk(np);
     return 0;
 }
