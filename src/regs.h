@@ -3,10 +3,12 @@
 #ifndef VSMMU_REGS_H
 #define VSMMU_REGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "spec/regs.h"
 
 struct vsmmu;
+struct vsmmu_config;
 
 /* Architectural register state of the Non-secure interface. Fields marked
  * (T) are read by translators: store with reg_store(), load with reg_load().
@@ -40,17 +42,58 @@ struct vsmmu_regs {
     uint32_t priq_irq_cfg1, priq_irq_cfg2;
 };
 
-/* Reset every register; synthesise IDR0-5/IIDR/AIDR from s->cfg. */
+/* Reset every register; synthesise IDR0-5/IIDR/AIDR from s->cfg. Called
+ * with evtq.lock held (vsmmu_reset). */
 void vsmmu_regs_reset(struct vsmmu *s);
-/* Decode one CPU access; offset < VSMMU_MMIO_SIZE, size in {1,2,4,8}. */
+/* Decode one CPU access; offset < VSMMU_MMIO_SIZE, size in {1,2,4,8}.
+ * Side effects of writes (docs/registers.md):
+ *  - CR0 and IRQ_CTRL updates are acknowledged inside the write (CR0ACK,
+ *    IRQ_CTRLACK equal the new value on return). CR0ACK and IRQ_CTRLACK are
+ *    stored under evtq.lock, so a producer that checks CR0ACK.EVENTQEN /
+ *    PRIQEN / IRQ_CTRLACK under that lock never writes after the ACK reads 0.
+ *  - After the ACK (lock not held): vsmmu_evtq_enable_changed(s, EVENTQEN)
+ *    when CR0.EVENTQEN changed; vsmmu_priq_enable_changed(s, en) when the
+ *    effective PRIQEN (PRIQEN && SMMUEN, 6.3.9.5) changed; vsmmu_cmdq_process
+ *    on CMDQEN 0->1.
+ *  - vsmmu_cmdq_process after every CMDQ_PROD write (it checks CMDQEN and
+ *    CMDQ_ERR itself).
+ *  - GERRORN: stored under evtq.lock, then vsmmu_gerrorn_written(s, old, new)
+ *    (lock not held), then vsmmu_cmdq_process if the write acknowledged an
+ *    active CMDQ_ERR.
+ *  - PROD/CONS index writes keep bits [QS:0] only (QS = effective LOG2SIZE);
+ *    a *_BASE write truncates that queue's PROD/CONS to the new QS. */
 uint64_t vsmmu_regs_read(struct vsmmu *s, uint32_t offset, unsigned size);
 void vsmmu_regs_write(struct vsmmu *s, uint32_t offset, uint64_t val, unsigned size);
+
+/* CR0 fields that exist for configuration `c` (others are RES0, not stored). */
+uint32_t vsmmu_regs_cr0_mask(const struct vsmmu_config *c);
+/* GERROR/GERRORN bits that exist for configuration `c`. */
+uint32_t vsmmu_regs_gerror_mask(const struct vsmmu_config *c);
 
 /* Effective values used by other modules. */
 static inline unsigned vsmmu_q_log2size(uint64_t base, unsigned max)
 {
     unsigned l = (unsigned)FIELD_GET(Q_BASE_LOG2SIZE, base);
     return l > max ? max : l;
+}
+
+/* GBPA as it applies to transactions (6.3.14): without IDR1.ATTR_TYPES_OVR,
+ * MTCFG/SHCFG/ALLOCCFG act as "use incoming" (MTCFG=0, SHCFG=0b01,
+ * ALLOCCFG=0); without IDR1.ATTR_PERMS_OVR, INSTCFG/PRIVCFG act as "use
+ * incoming" (0). The register itself reads back what was written. */
+static inline uint32_t vsmmu_gbpa_effective(uint32_t gbpa, bool types_ovr, bool perms_ovr)
+{
+    uint64_t v = gbpa;
+    if (!types_ovr) {
+        v = FIELD_SET(GBPA_MTCFG, v, 0);
+        v = FIELD_SET(GBPA_SHCFG, v, 1);
+        v = FIELD_SET(GBPA_ALLOCCFG, v, 0);
+    }
+    if (!perms_ovr) {
+        v = FIELD_SET(GBPA_INSTCFG, v, 0);
+        v = FIELD_SET(GBPA_PRIVCFG, v, 0);
+    }
+    return (uint32_t)v;
 }
 
 #endif

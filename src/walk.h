@@ -78,9 +78,18 @@ struct vsmmu_walk_out {
 };
 
 /* Hook a cache can install to answer stage-2 lookups of table IPAs in a
- * nested walk (tlb.c). Returns 1 on hit (out filled), 0 on miss. */
+ * nested walk (tlb.c). Returns 1 on hit (out filled), 0 on miss.
+ * On a hit the walker uses out->oa (the PA for `ipa`, not a page base),
+ * out->perm (stage-2 permission bits as in vsmmu_walk_out.perm) and
+ * out->memattr (stage-2 attribute in MAIR form, for the S2PTW Device check).
+ * A hit lacking the permission needed falls back to a walk. */
 typedef int (*vsmmu_s2_cache_fn)(struct vsmmu *s, const struct vsmmu_s2_cfg *s2,
                                  uint64_t ipa, struct vsmmu_walk_out *out);
+/* Companion hook: called after a successful stage-2 walk of a stage-1 table
+ * IPA (out->oa is the PA of `ipa`; out->size_log2/level describe the
+ * stage-2 mapping; perm/memattr/sh the stage-2 result alone). */
+typedef void (*vsmmu_s2_cache_insert_fn)(struct vsmmu *s, const struct vsmmu_s2_cfg *s2,
+                                         uint64_t ipa, const struct vsmmu_walk_out *out);
 
 struct vsmmu_walk_req {
     const struct vsmmu_s1_cfg *s1;  /* NULL: stage 1 bypassed */
@@ -88,6 +97,14 @@ struct vsmmu_walk_req {
     uint64_t addr;                  /* input address (VA, or IPA if no s1) */
     uint32_t access;                /* VSMMU_TXN_* after STE overrides */
     bool     no_httu;               /* probe: never write descriptors */
+    /* Optional (zero = absent). */
+    bool     in_attr;               /* in_memattr/in_sh are valid: the incoming
+                                     * attributes after STE overrides, combined
+                                     * with stage 2 when stage 1 is bypassed
+                                     * (absent: Normal WB, ISH) */
+    uint8_t  in_memattr, in_sh;
+    vsmmu_s2_cache_fn s2_cache;     /* stage-2 lookups of stage-1 table IPAs */
+    vsmmu_s2_cache_insert_fn s2_cache_insert;
 };
 
 /* Walk. Returns 0 and fills `out`, or -1 with `f` describing the fault
@@ -103,9 +120,31 @@ int vsmmu_walk_s2_fetch(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t
 
 /* Compute the stage-1 start level for a granule/TxSZ (-1: invalid) and the
  * stage-2 start level + concatenation for S2SL0/S2T0SZ/granule (-1: invalid).
- * Pure; used by ste.c / cd.c validation. */
+ * Pure; used by ste.c / cd.c validation.
+ *  - vsmmu_s1_start_level: TxSZ 12..48 (12..15 only for 64K: 52-bit VA).
+ *    The callers check IDR3.STT (TxSZ > 39) and IDR5.VAX (TxSZ < 16).
+ *  - vsmmu_s2_start_level: Arm ARM D8-21..D8-24, D8-31..D8-33, D8-39..D8-41
+ *    (DS=0): legal iff ias_max(L+1) < ias <= ias_max(L) + 4, ias <= 48, or
+ *    <= 52 for 64K when ps_bits == 52. SL0=0b11 (4K level 3) is accepted
+ *    here: the caller checks IDR3.STT for it and for S2T0SZ > 39, and
+ *    S2T0SZ against IAS. `concat` (may be NULL) gets 1..16. */
 int vsmmu_s1_start_level(unsigned granule_log2, unsigned tsz);
 int vsmmu_s2_start_level(unsigned granule_log2, unsigned sl0, unsigned t0sz,
                          unsigned ps_bits, unsigned *concat);
+
+/* Memory attributes (walk_attr.c, Arm ARM D8.6). Attributes are MAIR-format
+ * bytes; sh is 0 NSH, 2 OSH, 3 ISH. */
+/* Stage-2 MemAttr[3:0] alone, as a MAIR byte (FWB=0 form; with fwb the
+ * FWB form of D8.6.6 applied to a Normal WB input). */
+uint8_t vsmmu_s2_memattr_to_mair(uint8_t memattr, bool fwb);
+/* Is the stage-2 MemAttr a Device type (S2PTW check)? */
+bool vsmmu_s2_memattr_is_device(uint8_t memattr, bool fwb);
+/* Combine an input (stage-1 or incoming) attribute/shareability with the
+ * stage-2 MemAttr/SH (D8.6.5.1, D8.6.5.2, D8.6.6, D8.6.7.1). */
+void vsmmu_attr_combine_s2(uint8_t in_attr, uint8_t in_sh, uint8_t s2_memattr,
+                           uint8_t s2_sh, bool fwb, uint8_t *attr, uint8_t *sh);
+/* Effective shareability of a single attribute: Device and Normal
+ * iNC-oNC are Outer Shareable (D8.6.2). */
+uint8_t vsmmu_attr_eff_sh(uint8_t attr, uint8_t sh);
 
 #endif

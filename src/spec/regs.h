@@ -89,8 +89,13 @@
 #define IDR0_STALL_MODEL           GENMASK(25, 24)
 #define IDR0_TERM_MODEL            BIT(26)
 #define IDR0_ST_LEVEL              GENMASK(28, 27)
+#define IDR0_RME_IMPL              BIT(30)
 #define IDR0_TTF_AARCH64           2u
+#define IDR0_TTENDIAN_MIXED        0u
 #define IDR0_TTENDIAN_LE           2u
+#define IDR0_TTENDIAN_BE           3u
+#define IDR0_ST_LEVEL_LINEAR       0u
+#define IDR0_ST_LEVEL_2LVL         1u
 
 /* IDR1 */
 #define IDR1_SIDSIZE               GENMASK(5, 0)
@@ -104,6 +109,9 @@
 #define IDR1_QUEUES_PRESET         BIT(29)
 #define IDR1_TABLES_PRESET         BIT(30)
 #define IDR1_ECMDQ                 BIT(31)
+
+/* IDR2 */
+#define IDR2_BA_VATOS              GENMASK(9, 0)
 
 /* IDR3 */
 #define IDR3_HAD                   BIT(2)
@@ -120,10 +128,14 @@
 
 /* IDR5 */
 #define IDR5_OAS                   GENMASK(2, 0)
+#define IDR5_DS                    BIT(7)
+#define IDR5_D128                  BIT(8)
 #define IDR5_GRAN4K                BIT(4)
 #define IDR5_GRAN16K               BIT(5)
 #define IDR5_GRAN64K               BIT(6)
 #define IDR5_VAX                   GENMASK(11, 10)
+#define IDR5_VAX_48                0u
+#define IDR5_VAX_52                1u
 #define IDR5_STALL_MAX             GENMASK(31, 16)
 
 /* IIDR / AIDR */
@@ -141,6 +153,7 @@
 #define CR0_CMDQEN                 BIT(3)
 #define CR0_ATSCHK                 BIT(4)
 #define CR0_VMW                    GENMASK(8, 6)
+#define CR0_DPT_WALK_EN            BIT(10)
 
 /* CR1 */
 #define CR1_QUEUE_IC               GENMASK(1, 0)
@@ -166,6 +179,9 @@
 #define GBPA_ABORT                 BIT(20)
 #define GBPA_UPDATE                BIT(31)
 
+/* STATUSR */
+#define STATUSR_DORMANT            BIT(0)
+
 /* IRQ_CTRL / IRQ_CTRLACK */
 #define IRQ_CTRL_GERROR_IRQEN      BIT(0)
 #define IRQ_CTRL_PRIQ_IRQEN        BIT(1)
@@ -180,12 +196,15 @@
 #define GERROR_MSI_PRIQ_ABT_ERR    BIT(6)
 #define GERROR_MSI_GERROR_ABT_ERR  BIT(7)
 #define GERROR_SFM_ERR             BIT(8)
+#define GERROR_CMDQP_ERR           BIT(9)
+#define GERROR_DPT_ERR             BIT(10)
 
 /* *_IRQ_CFG0 / CFG2 */
 #define IRQ_CFG0_ADDR              GENMASK(51, 2)
 #define IRQ_CFG2_MEMATTR           GENMASK(3, 0)
 #define IRQ_CFG2_SH                GENMASK(5, 4)
 #define IRQ_CFG2_LO                BIT(31)   /* PRIQ_IRQ_CFG2 only */
+#define IRQ_CFG1_DATA              GENMASK(31, 0)
 
 /* STRTAB_BASE / STRTAB_BASE_CFG */
 #define STRTAB_BASE_ADDR           GENMASK(51, 6)
@@ -204,6 +223,7 @@
 #define Q_IDX_WR                   GENMASK(19, 0)
 #define Q_PROD_OVFLG               BIT(31)
 #define Q_CONS_OVACKFLG            BIT(31)
+#define Q_IDX_MAX_LOG2SIZE         19u
 #define CMDQ_CONS_ERR              GENMASK(30, 24)
 
 /* CMDQ_CONS.ERR codes (IHI0070 4.8) */
@@ -211,5 +231,29 @@
 #define CERROR_ILL                 0x01
 #define CERROR_ABT                 0x02
 #define CERROR_ATC_INV_SYNC        0x03
+
+/* ID_REGS block (CoreSight-style identification, IHI0070 6.3 ID_REGS):
+ * only bits [7:0] of each register are used. */
+#define PIDR0_PART_0               GENMASK(7, 0)
+#define PIDR1_PART_1               GENMASK(3, 0)
+#define PIDR1_DES_0                GENMASK(7, 4)
+#define PIDR2_DES_1                GENMASK(2, 0)
+#define PIDR2_JEDEC                BIT(3)
+#define PIDR2_REVISION             GENMASK(7, 4)
+#define PIDR3_CMOD                 GENMASK(3, 0)
+#define PIDR3_REVAND               GENMASK(7, 4)
+#define PIDR4_DES_2                GENMASK(3, 0)
+#define PIDR4_SIZE                 GENMASK(7, 4)
+#define CIDR0_VALUE                0x0Du
+#define CIDR1_VALUE                0xF0u
+#define CIDR2_VALUE                0x05u
+#define CIDR3_VALUE                0xB1u
+/* IIDR.Implementer split into its JEP106 parts */
+#define JEP106_ID                  GENMASK(6, 0)
+#define JEP106_CONT                GENMASK(11, 8)
+
+/* Secure register block (not modelled: RAZ/WI to Non-secure accesses) */
+#define SMMU_SECURE_BASE           0x8000u
+#define SMMU_SECURE_END            0x9000u
 
 #endif
