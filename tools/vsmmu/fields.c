@@ -6,6 +6,7 @@
 #include "bits.h"
 #include "cli.h"
 #include "fields.h"
+#include "spec/pte.h"
 
 static const char *const v_config[] = { "abort", "abort(rsvd)", "abort(rsvd)", "abort(rsvd)",
                                         "bypass", "s1", "s2", "nested", NULL };
@@ -153,22 +154,22 @@ bool ft_cmd_field_ok(unsigned opcode, const char *name)
 
 /* Translation table descriptors (Arm ARM D8.3), for display. */
 static const struct fdef s1desc_f[] = {
-    { "AttrIndx", 0, GENMASK(4, 2), NULL }, { "NS", 0, BIT(5), NULL },
-    { "AP", 0, GENMASK(7, 6), v_ap }, { "SH", 0, GENMASK(9, 8), v_sh }, { "AF", 0, BIT(10), NULL },
-    { "nG", 0, BIT(11), NULL }, { "DBM", 0, BIT(51), NULL }, { "Contig", 0, BIT(52), NULL },
-    { "PXN", 0, BIT(53), NULL }, { "UXN", 0, BIT(54), NULL }, { NULL, 0, 0, NULL },
+    { "AttrIndx", 0, PTE_ATTRINDX, NULL }, { "NS", 0, PTE_NS, NULL },
+    { "AP", 0, PTE_AP, v_ap }, { "SH", 0, PTE_SH, v_sh }, { "AF", 0, PTE_AF, NULL },
+    { "nG", 0, PTE_NG, NULL }, { "DBM", 0, PTE_DBM, NULL }, { "Contig", 0, PTE_CONT, NULL },
+    { "PXN", 0, PTE_PXN, NULL }, { "UXN", 0, PTE_UXN, NULL }, { NULL, 0, 0, NULL },
 };
 const struct ftab ft_s1desc = { "S1 descriptor", 1, s1desc_f };
 static const struct fdef s2desc_f[] = {
-    { "MemAttr", 0, GENMASK(5, 2), NULL }, { "S2AP", 0, GENMASK(7, 6), v_s2ap },
-    { "SH", 0, GENMASK(9, 8), v_sh }, { "AF", 0, BIT(10), NULL }, { "DBM", 0, BIT(51), NULL },
-    { "Contig", 0, BIT(52), NULL }, { "XN0", 0, BIT(53), NULL }, { "XN", 0, BIT(54), NULL },
+    { "MemAttr", 0, PTE_S2_MEMATTR, NULL }, { "S2AP", 0, PTE_S2AP, v_s2ap },
+    { "SH", 0, PTE_SH, v_sh }, { "AF", 0, PTE_AF, NULL }, { "DBM", 0, PTE_DBM, NULL },
+    { "Contig", 0, PTE_CONT, NULL }, { "XN0", 0, PTE_S2_XN0, NULL }, { "XN1", 0, PTE_S2_XN1, NULL },
     { NULL, 0, 0, NULL },
 };
 const struct ftab ft_s2desc = { "S2 descriptor", 1, s2desc_f };
 static const struct fdef tabledesc_f[] = {
-    { "PXNTable", 0, BIT(59), NULL }, { "UXNTable", 0, BIT(60), NULL },
-    { "APTable", 0, GENMASK(62, 61), NULL }, { "NSTable", 0, BIT(63), NULL },
+    { "PXNTable", 0, PTE_PXNTABLE, NULL }, { "UXNTable", 0, PTE_UXNTABLE, NULL },
+    { "APTable", 0, PTE_APTABLE, NULL }, { "NSTable", 0, PTE_NSTABLE, NULL },
     { NULL, 0, 0, NULL },
 };
 const struct ftab ft_tabledesc = { "table descriptor", 1, tabledesc_f };

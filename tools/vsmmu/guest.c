@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "fields.h"
 #include "guest.h"
+#include "spec/pte.h"
 #include "spec/regs.h"
 
 int pool_alloc(struct kit_mem *m, struct pool *p, uint64_t size, uint64_t align, uint64_t *pa)
@@ -521,32 +522,32 @@ static uint64_t oa_mask(const struct pt *t)
 
 static uint64_t leaf_desc(const struct pt *t, int lvl, uint64_t pa, const struct pt_attr *a)
 {
-    uint64_t d = (lvl == 3 ? 3u : 1u) | (pa & oa_mask(t));
+    uint64_t d = PTE_VALID | (lvl == 3 ? PTE_TYPE : 0) | (pa & oa_mask(t));
     if (!a->noaf)
-        d |= BIT(10);
+        d |= PTE_AF;
     if (a->dbm)
-        d |= BIT(51);
-    d |= (uint64_t)(a->attr == PT_ATTR_WB ? 3 : 2) << 8;   /* SH: ISH for WB, else OSH */
+        d |= PTE_DBM;
+    d |= FIELD_PREP(PTE_SH, a->attr == PT_ATTR_WB ? 3 : 2);   /* ISH for WB, else OSH */
     if (t->stage == 1) {
-        static const unsigned idx[3] = { 0, 1, 2 };   /* MAIR 0xF404FF44: NC, WB, Device */
-        d |= (uint64_t)idx[a->attr] << 2;
+        /* AttrIndx into MAIR 0xF404FF44: 0 NC, 1 WB, 2 Device (as Linux) */
+        d |= FIELD_PREP(PTE_ATTRINDX, a->attr);
         if (!a->w)
-            d |= BIT(7);           /* AP[2]: read-only */
+            d |= PTE_AP2;
         if (!a->priv_only)
-            d |= BIT(6);           /* AP[1]: EL0 access */
+            d |= PTE_AP1;
         if (!a->global)
-            d |= BIT(11);          /* nG */
+            d |= PTE_NG;
         if (!a->x)
-            d |= BIT(53) | BIT(54);   /* PXN, UXN */
+            d |= PTE_PXN | PTE_UXN;
     } else {
         static const unsigned ma[3] = { 0x5, 0xF, 0x1 };   /* NC, WB, Device-nGnRE */
-        d |= (uint64_t)ma[a->attr] << 2;
+        d |= FIELD_PREP(PTE_S2_MEMATTR, ma[a->attr]);
         if (a->r)
-            d |= BIT(6);           /* S2AP[0]: read */
+            d |= PTE_S2AP_R;
         if (a->w)
-            d |= BIT(7);           /* S2AP[1]: write */
+            d |= PTE_S2AP_W;
         if (!a->x)
-            d |= BIT(54);          /* XN */
+            d |= PTE_S2_XN1;
     }
     return d;
 }

@@ -22,6 +22,7 @@
 /* ---- errors ---- */
 static int report(struct scn *sc, int status, const char *fmt, va_list ap)
 {
+    fflush(stdout);
     fprintf(stderr, "%s:%u: ", sc->file ? sc->file : "<input>", sc->line);
     if (sc->ntok > 0)
         fprintf(stderr, "%s: ", sc->tok[0]);
@@ -902,6 +903,8 @@ static int st_cmd(struct scn *sc)
             op = (int)v;
         }
         c[0] = (uint64_t)op;
+        if (cli_streq(n, "CFGI_ALL") || cli_streq(n, "CMD_CFGI_ALL"))
+            ft_setn(&ft_cmd, c, "Range", 31);   /* IHI0070 4.3.4: CFGI_ALL is Range=31 */
         for (int i = 2; i < sc->ntok; i++) {
             char *eq = strchr(sc->tok[i], '=');
             if (!eq)
@@ -1234,8 +1237,10 @@ static const struct { const char *name; size_t off; } stat_fields[] = {
 
 static int st_stat(struct scn *sc)
 {
-    const char *n = pos(sc, 1), *op = pos(sc, 2);
+    const char *n = pos(sc, 1), *op = sc->ntok > 2 ? sc->tok[2] : NULL;
     uint64_t v;
+    if (op)
+        sc->used[2] = true;
     if (!n || !op)
         return perr(sc, "usage: stat NAME OP VALUE (OP one of == != >= <= > <)");
     if (pos_num(sc, 3, "VALUE", &v) || leftover(sc) || scn_instance(sc))
