@@ -241,7 +241,9 @@ void vsmmu_regs_reset(struct vsmmu *s)
      * stored atomically. */
     reg_store(&r->cr0, 0u);
     reg_store(&r->cr0ack, 0u);
-    reg_store(&r->cr2, 0u);
+    /* CR2.PTM resets to an IMPLEMENTATION SPECIFIC value; Arm recommends 1
+     * where BTM is supported (6.3.12). */
+    reg_store(&r->cr2, c->btm ? (uint32_t)CR2_PTM : 0u);
     reg_store(&r->strtab_base, UINT64_C(0));
     reg_store(&r->strtab_base_cfg, 0u);
     /* GBPA: Update resets to 0, the other fields to the configured value. */
