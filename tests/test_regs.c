@@ -3,6 +3,9 @@
  * sizes, guards, CR0/IRQ_CTRL acknowledgement, GBPA Update, queue registers
  * and the ID registers synthesised from the configuration. Every expected
  * value is derived by hand from the spec in the comment next to it. */
+#include <pthread.h>
+#include <sched.h>
+
 #include "test.h"
 #include "mem.h"
 #include "internal.h"
@@ -710,8 +713,211 @@ static void config_rules(void)
     vsmmu_destroy(s);
 }
 
+/* Random configurations: whatever vsmmu_config_check accepts must produce ID
+ * registers that show exactly the configured features and obey the
+ * architectural consistency rules between ID fields (6.3.1-6.3.6). */
+static uint64_t rng = 0x243F6A8885A308D3ull;
+static unsigned rbits(unsigned n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng >> 20) & ((1u << n) - 1);
+}
+
+#define B(v, n) (((v) >> (n)) & 1u)
+#define F(v, h, l) (((v) >> (l)) & ((1u << ((h) - (l) + 1)) - 1))
+
+static void idr_random_configs(void)
+{
+    static const unsigned oas[7] = { 32, 36, 40, 42, 44, 48, 52 };
+    unsigned accepted = 0;
+    for (int iter = 0; iter < 20000 && accepted < 400; iter++) {
+        struct vsmmu_config c;
+        vsmmu_config_default(&c);
+        c.arch_minor = rbits(2);
+        c.s1p = rbits(1); c.s2p = rbits(1); c.cohacc = rbits(1); c.btm = rbits(1);
+        c.httu = (enum vsmmu_httu)(rbits(2) % 3);
+        c.hyp = rbits(1); c.ats = rbits(1); c.ns1ats = rbits(1) & rbits(1);
+        c.asid16 = rbits(1); c.vmid16 = rbits(1); c.msi = rbits(1); c.sev = rbits(1);
+        c.pri = rbits(1); c.vmw = rbits(1); c.cd2l = rbits(1); c.st2l = rbits(1);
+        c.stall_model = (enum vsmmu_stall_model)(rbits(2) % 3);
+        c.term_model = rbits(1); c.dormhint = rbits(1);
+        c.sidsize = rbits(1) ? rbits(3) : rbits(5);
+        c.ssidsize = rbits(4);
+        c.cmdqs = 7 + rbits(3); c.eventqs = rbits(4); c.priqs = rbits(4);
+        c.attr_types_ovr = rbits(1); c.attr_perms_ovr = rbits(1);
+        c.had = rbits(1); c.pbha = rbits(1); c.xnx = rbits(1); c.fwb = rbits(1);
+        c.ril = rbits(1); c.e0pd = rbits(1); c.ptwnnc = rbits(1); c.bbml = rbits(2) % 3;
+        c.oas_bits = oas[rbits(3) % 7];
+        c.gran4k = rbits(1); c.gran16k = rbits(1); c.gran64k = rbits(1);
+        c.vax52 = rbits(1);
+        c.stall_max = c.stall_model == VSMMU_TERM_ONLY ? 0 : 1 + rbits(16) % 0xFFFF;
+        c.iidr = (uint32_t)rbits(16) << 16 | rbits(16);
+        c.page0_alias = rbits(1);
+        c.tlb_entries = 16;
+        c.cfg_entries = 16;
+        if (rbits(3)) {
+            /* Mostly steer towards valid configurations (the rules being
+             * checked below are the spec's, not this repair's). */
+            unsigned v = c.arch_minor;
+            if (!c.s1p && !c.s2p) c.s1p = true;
+            if (!c.s1p || !c.s2p) c.hyp = false;
+            if (!c.s2p) c.vmw = c.vmid16 = c.ptwnnc = false;
+            if (!c.ats) c.pri = false;
+            if (!(c.ats && c.s1p && c.s2p)) c.ns1ats = false;
+            if (c.sidsize >= 7) c.st2l = true;
+            if (c.stall_model == VSMMU_STALL_FORCED && c.ats) c.stall_model = VSMMU_TERM_ONLY;
+            if (c.stall_model == VSMMU_TERM_ONLY) c.stall_max = 0;
+            if (!c.gran4k && !c.gran16k && !c.gran64k) c.gran4k = true;
+            if (c.oas_bits == 52 || c.vax52) c.gran64k = true;
+            if (!c.s1p) c.had = false;
+            if (c.pbha) c.had = c.s1p;
+            if (!c.had) c.pbha = false;
+            if (v < 1) c.xnx = c.pbha = c.vax52 = c.ril = c.fwb = false, c.bbml = 0;
+            if (v < 1 && c.oas_bits == 52) c.oas_bits = 48;
+            if (v < 2) c.e0pd = c.ptwnnc = false;
+            if (v >= 1 && c.s1p) c.had = true;
+            if (v >= 1 && c.s2p) c.xnx = true;
+            if (v >= 2) { c.ril = c.fwb = true; if (!c.bbml) c.bbml = 1; }
+            if (v >= 2 && c.s1p && c.s2p) c.hyp = true;
+            if (v >= 3) { c.e0pd = true; c.ptwnnc = c.s2p; }
+        }
+        if (vsmmu_config_check(&c, NULL, 0) != VSMMU_OK)
+            continue;
+        accepted++;
+        struct vsmmu *s = mk_cfg(&c);
+        REQUIRE(s);
+        uint32_t i0 = rd32(s, 0x0), i1 = rd32(s, 0x4), i3 = rd32(s, 0xC), i5 = rd32(s, 0x14);
+        uint32_t aidr = rd32(s, 0x1C);
+        /* Each field shows the configuration (bit positions: 6.3.1, 6.3.2,
+         * 6.3.4, 6.3.6). */
+        CHECK_EQ(B(i0, 0), c.s2p); CHECK_EQ(B(i0, 1), c.s1p);
+        CHECK_EQ(F(i0, 3, 2), 2);                     /* AArch64 tables */
+        CHECK_EQ(B(i0, 4), c.cohacc); CHECK_EQ(B(i0, 5), c.btm);
+        CHECK_EQ(F(i0, 7, 6), (unsigned)c.httu); CHECK_EQ(B(i0, 8), c.dormhint);
+        CHECK_EQ(B(i0, 9), c.hyp); CHECK_EQ(B(i0, 10), c.ats); CHECK_EQ(B(i0, 11), c.ns1ats);
+        CHECK_EQ(B(i0, 12), c.asid16); CHECK_EQ(B(i0, 13), c.msi); CHECK_EQ(B(i0, 14), c.sev);
+        CHECK_EQ(B(i0, 15), 0);                       /* ATOS */
+        CHECK_EQ(B(i0, 16), c.pri); CHECK_EQ(B(i0, 17), c.vmw); CHECK_EQ(B(i0, 18), c.vmid16);
+        CHECK_EQ(B(i0, 19), c.cd2l); CHECK_EQ(B(i0, 20), 0);   /* VATOS */
+        CHECK_EQ(F(i0, 22, 21), 2);                   /* TTENDIAN little-endian */
+        CHECK_EQ(F(i0, 25, 24), (unsigned)c.stall_model); CHECK_EQ(B(i0, 26), c.term_model);
+        CHECK_EQ(F(i0, 28, 27), c.st2l ? 1u : 0u);
+        CHECK_EQ(i0 >> 29, 0);
+        CHECK_EQ(F(i1, 5, 0), c.sidsize); CHECK_EQ(F(i1, 10, 6), c.ssidsize);
+        CHECK_EQ(F(i1, 15, 11), c.pri ? c.priqs : 0);
+        CHECK_EQ(F(i1, 20, 16), c.eventqs); CHECK_EQ(F(i1, 25, 21), c.cmdqs);
+        CHECK_EQ(B(i1, 26), c.attr_perms_ovr); CHECK_EQ(B(i1, 27), c.attr_types_ovr);
+        CHECK_EQ(i1 >> 28, 0);                        /* REL, PRESETs, ECMDQ */
+        CHECK_EQ(rd32(s, 0x8), 0);
+        CHECK_EQ(B(i3, 2), c.had); CHECK_EQ(B(i3, 3), c.pbha); CHECK_EQ(B(i3, 4), c.xnx);
+        CHECK_EQ(B(i3, 8), c.fwb); CHECK_EQ(B(i3, 10), c.ril);
+        CHECK_EQ(F(i3, 12, 11), c.bbml); CHECK_EQ(B(i3, 13), c.e0pd);
+        CHECK_EQ(B(i3, 14), c.ptwnnc);
+        CHECK_EQ(i3 & ~0x7F1Cu, 0);                   /* [1:0], PPS, 6, MPAM, STT, [31:15] */
+        CHECK_EQ(oas[F(i5, 2, 0)], c.oas_bits);
+        CHECK_EQ(B(i5, 4), c.gran4k); CHECK_EQ(B(i5, 5), c.gran16k);
+        CHECK_EQ(B(i5, 6), c.gran64k); CHECK_EQ(F(i5, 11, 10), c.vax52 ? 1u : 0u);
+        CHECK_EQ(i5 >> 16, c.stall_max);
+        CHECK_EQ(i5 & 0xF388u, 0);                    /* bits 3, 7-9, 12-15 */
+        CHECK_EQ(rd32(s, 0x18), c.iidr);
+        CHECK_EQ(aidr, c.arch_minor);
+        /* Consistency rules between fields. */
+        CHECK(B(i0, 0) || B(i0, 1));                                    /* a stage */
+        CHECK(!B(i0, 9) || (B(i0, 0) && B(i0, 1)));                     /* Hyp */
+        CHECK(!B(i0, 11) || (B(i0, 10) && B(i0, 0) && B(i0, 1)));       /* NS1ATS */
+        CHECK(!B(i0, 16) || B(i0, 10));                                 /* PRI needs ATS */
+        CHECK(!B(i0, 17) || B(i0, 0));                                  /* VMW needs S2P */
+        CHECK(F(i0, 25, 24) != 3);                                      /* STALL_MODEL */
+        CHECK(F(i1, 5, 0) < 7 || F(i0, 28, 27) != 0);                   /* ST_LEVEL */
+        CHECK(F(i0, 25, 24) != 1 || (i5 >> 16) == 0);                   /* STALL_MAX RES0 */
+        CHECK(F(i0, 25, 24) != 2 || !B(i0, 10));                        /* PCIe: no forced stall */
+        CHECK(!B(i3, 2) || B(i0, 1));                                   /* HAD needs S1P */
+        CHECK(!B(i3, 3) || B(i3, 2));                                   /* PBHA needs HAD */
+        CHECK(!B(i3, 14) || B(i0, 0));                                  /* PTWNNC needs S2P */
+        CHECK(F(i5, 2, 0) != 6 || B(i5, 6));                            /* OAS 52: 64K */
+        CHECK(F(i5, 11, 10) != 1 || B(i5, 6));                          /* VAX 52: 64K */
+        CHECK(F(i5, 6, 4) != 0);                                        /* a granule */
+        if (aidr == 0)   /* RES0 in v3.0: XNX, PBHA, VAX, OAS=52 */
+            CHECK(!B(i3, 4) && !B(i3, 3) && F(i5, 11, 10) == 0 && F(i5, 2, 0) != 6);
+        if (aidr >= 1)   /* HAD with S1P, XNX with S2P (6.3.4) */
+            CHECK((!B(i0, 1) || B(i3, 2)) && (!B(i0, 0) || B(i3, 4)));
+        if (aidr >= 2)   /* RIL, FWB, BBML != 0; Hyp with both stages */
+            CHECK(B(i3, 10) && B(i3, 8) && F(i3, 12, 11) != 0 &&
+                  (!(B(i0, 0) && B(i0, 1)) || B(i0, 9)));
+        if (aidr >= 3)   /* E0PD, PTWNNC with S2P */
+            CHECK(B(i3, 13) && (!B(i0, 0) || B(i3, 14)));
+        vsmmu_destroy(s);
+    }
+    CHECK_MSG(accepted >= 100, "only %u random configurations accepted", accepted);
+}
+
+/* GBPA Update visibility (6.3.14.1): a transaction that arrives after an
+ * Update has completed uses the new attributes. Translator threads run
+ * while the MMIO thread flips GBPA.ABORT. A translation that starts after
+ * update `e` completed and ends before update e+1 began must see the value
+ * of update e (odd e: ABORT=1). */
+struct gbpa_race {
+    struct vsmmu *s;
+    unsigned begin;          /* atomic: last update started */
+    unsigned epoch;          /* atomic: last update completed */
+    unsigned done;           /* atomic */
+    unsigned bad, checked;
+};
+
+static void *gbpa_translator(void *arg)
+{
+    struct gbpa_race *g = arg;
+    struct vsmmu_txn txn = { .sid = 0, .addr = 0x1000, .flags = 0 };
+    while (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE)) {
+        unsigned e1 = __atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE);
+        struct vsmmu_result res;
+        vsmmu_translate(g->s, &txn, &res);
+        unsigned e2 = __atomic_load_n(&g->begin, __ATOMIC_ACQUIRE);
+        if (e1 == e2) {
+            /* odd epochs: ABORT=1 */
+            bool want_abort = e1 & 1;
+            if ((res.outcome == VSMMU_XLATE_ABORT) != want_abort)
+                __atomic_fetch_add(&g->bad, 1, __ATOMIC_RELAXED);
+            __atomic_fetch_add(&g->checked, 1, __ATOMIC_RELAXED);
+        }
+    }
+    return NULL;
+}
+
+static void gbpa_update_threads(void)
+{
+    struct vsmmu *s = mk("qemu-v3.1");   /* GBPA reset: bypass (ABORT=0) */
+    REQUIRE(s);
+    struct gbpa_race g = { .s = s };
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        REQUIRE(pthread_create(&t[i], NULL, gbpa_translator, &g) == 0);
+    for (unsigned e = 1; e <= 2000; e++) {
+        __atomic_store_n(&g.begin, e, __ATOMIC_RELEASE);
+        wr32(s, 0x44, 0x80001000u | ((e & 1) ? 0x00100000u : 0));
+        CHECK_EQ(rd32(s, 0x44) >> 31, 0);            /* Update completed */
+        __atomic_store_n(&g.epoch, e, __ATOMIC_RELEASE);
+        if (e % 100 == 0) {
+            /* Let the translators check this epoch at least once (no new
+             * update starts meanwhile, so their window is stable). */
+            unsigned c0 = __atomic_load_n(&g.checked, __ATOMIC_ACQUIRE);
+            while (__atomic_load_n(&g.checked, __ATOMIC_ACQUIRE) < c0 + 2)
+                sched_yield();
+        }
+    }
+    __atomic_store_n(&g.done, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    CHECK_EQ(g.bad, 0);
+    CHECK(g.checked > 0);
+    vsmmu_destroy(s);
+}
+
 int main(void)
 {
+    RUN(idr_random_configs);
     RUN(config_rules);
     RUN(table_full_v32);
     RUN(table_minimal_v30);
@@ -727,6 +933,7 @@ int main(void)
     RUN(gerror_toggle);
     RUN(irq_ctrl_ack);
     RUN(reset_restores);
+    RUN(gbpa_update_threads);
     kit_mem_free(g_mem);
     return t_done();
 }
