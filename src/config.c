@@ -233,7 +233,9 @@ int vsmmu_config_validate(const struct vsmmu_config *c, char *err, size_t errlen
     /* Version gating: v3.2 features need at least v3.1, v3.3 ones v3.2. */
     if (v < 1 && (c->ril || c->bbml || c->fwb || c->stt || c->mpam))
         REJECT("ril/bbml/fwb/stt/mpam are SMMUv3.2 features: need arch_minor >= 1");
-    /* (v3.1 features — xnx, pbha, vax52 — are allowed in a v3.0 part.) */
+    /* IDR3.XNX, IDR3.PBHA and IDR5.VAX are RES0 in SMMUv3.0 (6.3.4, 6.3.6). */
+    if (v < 1 && c->xnx)
+        REJECT("xnx: IDR3.XNX is RES0 in SMMUv3.0 (need arch_minor >= 1)");
     if (v < 2 && (c->e0pd || c->ptwnnc))
         REJECT("e0pd/ptwnnc are SMMUv3.3 features: need arch_minor >= 2 (got %u)", v);
     if (c->ptwnnc && !c->s2p)
@@ -246,8 +248,8 @@ int vsmmu_config_validate(const struct vsmmu_config *c, char *err, size_t errlen
         REJECT("SMMUv3.1+ with stage 2 requires xnx");
     if (v >= 2 && !c->ril)
         REJECT("SMMUv3.2+ requires ril");
-    if (v >= 2 && c->s2p && !c->fwb)
-        REJECT("SMMUv3.2+ with stage 2 requires fwb");
+    if (v >= 2 && !c->fwb)
+        REJECT("SMMUv3.2+ requires fwb (IDR3.FWB is 1 in v3.2 and later)");
     if (v >= 2 && c->bbml == 0)
         REJECT("SMMUv3.2+ requires bbml >= 1");
     if (v >= 2 && c->s1p && c->s2p && !c->hyp)
@@ -256,6 +258,17 @@ int vsmmu_config_validate(const struct vsmmu_config *c, char *err, size_t errlen
         REJECT("SMMUv3.3 requires e0pd");
     if (v >= 3 && c->s2p && !c->ptwnnc)
         REJECT("SMMUv3.3 with stage 2 requires ptwnnc");
+    if (c->had && !c->s1p)
+        REJECT("had requires stage 1 (IDR3.HAD is 0 when S1P is 0)");
+    if (c->stall_max > 0xFFFF)
+        REJECT("stall_max=%u does not fit IDR5.STALL_MAX (16 bits)", c->stall_max);
+    /* GBPA reset value: only architected fields (Update is forced to 0). */
+    const uint32_t gbpa_fields = (uint32_t)(GBPA_MEMATTR | GBPA_MTCFG | GBPA_ALLOCCFG |
+                                            GBPA_SHCFG | GBPA_PRIVCFG | GBPA_INSTCFG |
+                                            GBPA_ABORT | GBPA_UPDATE);
+    if (c->gbpa_reset & ~gbpa_fields)
+        REJECT("gbpa_reset=0x%08x sets RES0 bits of GBPA (0x%08x)", c->gbpa_reset,
+               c->gbpa_reset & ~gbpa_fields);
     if (c->mpam)
         REJECT("mpam is not modelled");
     if (c->stt)

@@ -1,18 +1,1198 @@
 /* SPDX-License-Identifier: MIT */
-/* Caches — placeholder: nothing is cached, invalidations are no-ops. */
+/*
+ * Translation cache (IOTLB). Design in docs/architecture.md, "Caches".
+ *
+ * Reader side (vsmmu_tlb_lookup, any thread, no lock, no allocation):
+ *   context tag = (kind, world, nested, global, VMID, ASID)
+ *   hash(tag, VA[63:30]) -> G node (1 GiB span): `big` entry, or 512 slots
+ *     slot = entry (2 MiB .. 512 MiB mappings, replicated over the slots they
+ *            cover) or M node (2 MiB span): 512 slots = entry (4 KiB ..
+ *            1 MiB mappings, replicated likewise)
+ *   => one hash probe and at most two array loads whatever the block sizes
+ *   in use; then the entry is read under its sequence counter and its tag
+ *   and range are checked, so a stale path can only produce a miss.
+ * All reader-visible memory (entries, nodes, bucket heads) is allocated once
+ * at init and only recycled, never freed while the instance lives: a reader
+ * may follow a stale index but never touches freed memory.
+ *
+ * Writer side (insert from translators, invalidation from the command
+ * queue, under t->lock): per-context entry lists and G-node lists, world
+ * and per-VMID context lists, and a hashed IPA index of nested entries, so
+ * that every invalidation costs O(entries removed + address span probed),
+ * never O(capacity).
+ */
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
+#include "walk.h"
 
-int vsmmu_caches_init(struct vsmmu *s) { s->caches.tlb = NULL; s->caches.cfg = NULL; return 0; }
-void vsmmu_caches_fini(struct vsmmu *s) { (void)s; }
-void vsmmu_caches_flush(struct vsmmu *s) { (void)s; }
-void vsmmu_tlb_invalidate(struct vsmmu *s, const struct vsmmu_tlbi *op) { (void)s; }
-void vsmmu_cfg_invalidate(struct vsmmu *s, enum vsmmu_cfgi_op op, uint32_t sid,
-                          uint32_t ssid, unsigned range_log2, bool leaf) { (void)s; }
+#define G_SHIFT 30
+#define M_SHIFT 21
+#define P_SHIFT 12
+#define FAN     512u
+#define BMW     (FAN / 64)
+#define MAX_CACHED_LOG2 30      /* larger mappings are not cached (see docs) */
+#define CHAIN_MAX 64            /* reader bound on a hash chain walk */
 
-bool vsmmu_cfgc_lookup(struct vsmmu *s, uint32_t sid, bool ssv, uint32_t ssid,
-                       struct vsmmu_xcfg *out) { return false; }
-void vsmmu_cfgc_insert(struct vsmmu *s, const struct vsmmu_xcfg *x) { (void)s; }
+/* G-node slot encoding: 0 empty, (e << 1) entry e, (m << 1) | 1 M node m. */
+#define SLOT_IS_M(v)  ((v) & 1u)
+#define SLOT_IDX(v)   ((v) >> 1)
+
+#define ld(p)        __atomic_load_n((p), __ATOMIC_RELAXED)
+#define ld_acq(p)    __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define st(p, v)     __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define st_rel(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+/* ---- reader-visible structures ------------------------------------------ */
+
+struct tent {                   /* one cached translation, seqlock-protected */
+    uint32_t seq;               /* odd while being written */
+    uint8_t  ref;               /* CLOCK reference bit, set by hits */
+    uint64_t tag;               /* context tag; 0: invalid */
+    uint64_t in_base;
+    uint64_t out_base;
+    uint64_t meta;              /* see META_* */
+    uint64_t ipa;
+};
+
+#define META_SIZE(m)   ((uint8_t)(m))
+#define META_LEVEL(m)  ((uint8_t)((m) >> 8))
+#define META_PERM(m)   ((uint8_t)((m) >> 16))
+#define META_ATTR(m)   ((uint8_t)((m) >> 24))
+#define META_SH(m)     ((uint8_t)((m) >> 32))
+#define META_GLOBAL(m) ((bool)(((m) >> 40) & 1))
+#define META_GRAN(m)   ((uint8_t)((m) >> 48))
+#define META_S1SZ(m)   ((uint8_t)((m) >> 56))
+/* s2_size_log2 lives in the top byte of `ipa`'s companion: kept writer-side
+ * and in `s2sz` below (readers rarely need it). */
+
+struct gnode {
+    uint64_t tag;
+    uint64_t gidx;              /* VA >> 30 */
+    uint32_t next;              /* hash chain */
+    uint32_t big;               /* entry covering the whole GiB */
+    uint32_t slot[FAN];
+};
+
+struct mnode {
+    uint32_t slot[FAN];
+};
+
+/* ---- writer-only structures --------------------------------------------- */
+
+struct twent {
+    uint32_t ctx;               /* owning context; 0: free */
+    uint32_t prev, next;        /* context entry list; `next` = free list */
+    uint32_t iprev, inext;      /* nested IPA index list */
+    uint32_t ihead;             /* which list: bucket+1, or 0 = per-VMID large */
+    bool     iindexed;
+    uint8_t  size, level, gran, s2sz;
+    uint16_t vmid;
+    uint64_t in_base;
+    uint64_t mlo, mhi;          /* VA span for invalidation matching (S1 leaf) */
+    uint64_t ilo, ihi;          /* IPA span for S2_IPA matching (nested) */
+};
+
+struct gw {
+    uint32_t ctx, cprev, cnext; /* context's G-node list; cnext = free list */
+    uint32_t bucket;
+    uint32_t nused;             /* set slots + big */
+    uint64_t bm[BMW];
+};
+
+struct mw {
+    uint32_t g;                 /* parent G node; `g` = free list link */
+    uint32_t gslot;
+    uint32_t nused;
+    uint64_t bm[BMW];
+};
+
+struct tctx {
+    uint64_t key;
+    uint32_t hnext;             /* context hash chain; free list */
+    uint32_t ehead, count;      /* entries */
+    uint32_t ghead, ng;         /* G nodes */
+    uint32_t wprev, wnext;      /* world list */
+    uint32_t vprev, vnext;      /* per-VMID list (NS-EL1 only) */
+    uint8_t  maxm;              /* largest match span (log2) of its entries */
+};
+
+struct vsmmu_tlb {
+    pthread_mutex_t lock;
+    uint64_t gen;               /* invalidation generation (atomic) */
+    uint32_t nglobal;           /* live global entries (atomic) */
+    uint32_t cap;
+    bool     s2p;
+    uint16_t vmid_mask, asid_mask;
+
+    struct tent *ent;           /* [cap + 1], index 0 unused */
+    struct twent *w;
+    uint32_t efree, nlive, hand;
+
+    struct gnode *g;            /* [cap + 1] */
+    struct gw *gw;
+    uint32_t gfree;
+    uint32_t *gbucket;          /* reader-visible heads */
+    uint64_t gmask;
+
+    struct mnode *m;            /* [cap + 1] */
+    struct mw *mw;
+    uint32_t mfree;
+
+    struct tctx *c;             /* [cap + 2] */
+    uint32_t cfree;
+    uint32_t *cbucket;
+    uint64_t cmask;
+    uint32_t whead[3];          /* per world */
+    uint32_t *vmhead;           /* per VMID (NS-EL1 contexts) */
+
+    uint32_t *ibucket;          /* nested IPA index: hash(vmid, IPA >> 21) */
+    uint64_t imask;
+    uint32_t *ilarge;           /* per VMID: nested entries spanning > 2 MiB of IPA */
+    uint32_t *nnested;          /* per VMID: nested entries */
+};
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 31;
+    x *= UINT64_C(0x7fb5d329728ea185);
+    x ^= x >> 27;
+    x *= UINT64_C(0x81dadef4bc2dd44d);
+    x ^= x >> 33;
+    return x;
+}
+
+static inline uint64_t ghash(uint64_t tag, uint64_t gi)
+{
+    return mix64(tag ^ (gi * UINT64_C(0x9E3779B97F4A7C15)));
+}
+
+static uint64_t pow2_at_least(uint64_t n)
+{
+    uint64_t p = 1;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+static inline uint64_t span_mask(unsigned log2)
+{
+    return bits_mask_low(log2);
+}
+
+/* Context tag. Bit 63 set so a valid tag is never 0. */
+#define TAG_KIND(t)   ((unsigned)(((t) >> 56) & 1))
+#define TAG_WORLD(t)  ((unsigned)(((t) >> 52) & 3))
+#define TAG_NESTED(t) ((bool)(((t) >> 51) & 1))
+#define TAG_GLOBAL(t) ((bool)(((t) >> 50) & 1))
+#define TAG_VMID(t)   ((uint16_t)((t) >> 16))
+
+static uint64_t mktag(const struct vsmmu_tlb *t, unsigned kind, unsigned world, bool nested,
+                      bool global, unsigned vmid, unsigned asid)
+{
+    if (kind == VSMMU_TLB_S2) {
+        world = VSMMU_WORLD_NS_EL1;
+        nested = false;
+        global = false;
+        asid = 0;
+    }
+    if (world > VSMMU_WORLD_EL2_E2H)
+        world = VSMMU_WORLD_NS_EL1;
+    if (world != VSMMU_WORLD_NS_EL1) {
+        vmid = 0;                       /* EL2 regimes have no VMID */
+        nested = false;
+    }
+    if (world == VSMMU_WORLD_EL2) {     /* no ASIDs: one context */
+        global = false;
+        asid = 0;
+    }
+    if (!t->s2p)
+        vmid = 0;                       /* VMID compared only when S2P == 1 */
+    if (global)
+        asid = 0;
+    vmid &= t->vmid_mask;
+    asid &= t->asid_mask;
+    return BIT(63) | (uint64_t)(kind & 1) << 56 | (uint64_t)world << 52 |
+           (uint64_t)nested << 51 | (uint64_t)global << 50 | (uint64_t)vmid << 16 | asid;
+}
+
+static uint64_t key_tag(const struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k, bool global)
+{
+    return mktag(t, k->kind, k->world, k->s2_valid, global, k->vmid, k->asid);
+}
+
+/* ---- reader side -------------------------------------------------------------- */
+
+static bool ent_read(struct tent *e, uint64_t tag, uint64_t addr, struct vsmmu_tlb_ent *out)
+{
+    uint32_t s0 = ld_acq(&e->seq);
+    if (s0 & 1)
+        return false;
+    uint64_t tg = ld(&e->tag), ib = ld(&e->in_base), ob = ld(&e->out_base);
+    uint64_t m = ld(&e->meta), ipa = ld(&e->ipa);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (ld(&e->seq) != s0 || tg != tag)
+        return false;
+    unsigned sz = META_SIZE(m);
+    if ((addr ^ ib) >> sz)
+        return false;
+    if (!ld(&e->ref))
+        st(&e->ref, 1);
+    out->in_base = ib;
+    out->out_base = ob;
+    out->size_log2 = (uint8_t)sz;
+    out->level = META_LEVEL(m);
+    out->perm = META_PERM(m);
+    out->memattr = META_ATTR(m);
+    out->sh = META_SH(m);
+    out->global = META_GLOBAL(m);
+    out->granule_log2 = META_GRAN(m);
+    out->s1_size_log2 = META_S1SZ(m);
+    out->s2_size_log2 = (uint8_t)(ipa >> 56);
+    out->ipa = ipa & GENMASK(55, 0);
+    return true;
+}
+
+static bool lookup_tag(struct vsmmu_tlb *t, uint64_t tag, uint64_t addr, struct vsmmu_tlb_ent *out)
+{
+    uint64_t gi = addr >> G_SHIFT;
+    uint32_t n = ld_acq(&t->gbucket[ghash(tag, gi) & t->gmask]);
+    for (unsigned steps = 0; n && steps < CHAIN_MAX; steps++) {
+        struct gnode *g = &t->g[n];
+        if (ld(&g->tag) == tag && ld(&g->gidx) == gi) {
+            uint32_t e = ld_acq(&g->big);
+            if (e && ent_read(&t->ent[e], tag, addr, out))
+                return true;
+            uint32_t v = ld_acq(&g->slot[(addr >> M_SHIFT) & (FAN - 1)]);
+            if (!v)
+                return false;
+            if (SLOT_IS_M(v)) {
+                struct mnode *m = &t->m[SLOT_IDX(v)];
+                e = ld_acq(&m->slot[(addr >> P_SHIFT) & (FAN - 1)]);
+            } else {
+                e = SLOT_IDX(v);
+            }
+            return e && ent_read(&t->ent[e], tag, addr, out);
+        }
+        n = ld_acq(&g->next);
+    }
+    return false;
+}
+
+static bool tlb_find(struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k, uint64_t addr,
+                     struct vsmmu_tlb_ent *out)
+{
+    return lookup_tag(t, key_tag(t, k, false), addr, out) ||
+           (k->kind == VSMMU_TLB_S1 && k->world != VSMMU_WORLD_EL2 && ld(&t->nglobal) &&
+            lookup_tag(t, key_tag(t, k, true), addr, out));
+}
+
 bool vsmmu_tlb_lookup(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t addr,
-                      struct vsmmu_tlb_ent *out) { return false; }
+                      struct vsmmu_tlb_ent *out)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    if (t && tlb_find(t, k, addr, out)) {
+        stat_add(s, tlb_hits, 1);
+        return true;
+    }
+    stat_add(s, tlb_misses, 1);
+    return false;
+}
+
+int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,
+                        struct vsmmu_walk_out *out)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    struct vsmmu_tlb_key k = { .kind = VSMMU_TLB_S2, .vmid = s2->vmid };
+    struct vsmmu_tlb_ent e;
+    if (!t || !tlb_find(t, &k, ipa, &e))
+        return 0;
+    memset(out, 0, sizeof(*out));
+    out->oa = e.out_base + (ipa - e.in_base);
+    out->ipa = ipa;
+    out->size_log2 = e.size_log2;
+    out->s2_size_log2 = e.size_log2;
+    out->level = e.level;
+    out->perm = e.perm;
+    out->memattr = e.memattr;
+    out->sh = e.sh;
+    return 1;
+}
+
+uint64_t vsmmu_tlb_gen(struct vsmmu *s)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    return t ? ld_acq(&t->gen) : 0;
+}
+
+/* ---- writer side: nodes ---------------------------------------------------------- */
+
+static inline void bm_set(uint64_t *bm, unsigned i) { bm[i / 64] |= BIT(i % 64); }
+static inline void bm_clr(uint64_t *bm, unsigned i) { bm[i / 64] &= ~BIT(i % 64); }
+
+/* Next set bit in [i, hi] or FAN. */
+static unsigned bm_next(const uint64_t *bm, unsigned i, unsigned hi)
+{
+    while (i <= hi) {
+        uint64_t w = bm[i / 64] >> (i % 64);
+        if (w) {
+            unsigned r = i + (unsigned)__builtin_ctzll(w);
+            return r <= hi ? r : FAN;
+        }
+        i = (i | 63) + 1;
+    }
+    return FAN;
+}
+
+static uint32_t gfind(struct vsmmu_tlb *t, uint64_t tag, uint64_t gi)
+{
+    for (uint32_t n = t->gbucket[ghash(tag, gi) & t->gmask]; n; n = t->g[n].next)
+        if (t->g[n].tag == tag && t->g[n].gidx == gi)
+            return n;
+    return 0;
+}
+
+static uint32_t gget(struct vsmmu_tlb *t, uint32_t ci, uint64_t gi)
+{
+    struct tctx *c = &t->c[ci];
+    uint32_t n = gfind(t, c->key, gi);
+    if (n)
+        return n;
+    n = t->gfree;
+    if (!n)
+        return 0;                       /* cannot happen: G nodes <= live entries */
+    t->gfree = t->gw[n].cnext;
+    struct gnode *g = &t->g[n];
+    struct gw *w = &t->gw[n];
+    memset(w, 0, sizeof(*w));
+    st(&g->tag, c->key);
+    st(&g->gidx, gi);
+    w->ctx = ci;
+    w->bucket = (uint32_t)(ghash(c->key, gi) & t->gmask);
+    st(&g->next, t->gbucket[w->bucket]);
+    st_rel(&t->gbucket[w->bucket], n);
+    w->cnext = c->ghead;
+    if (c->ghead)
+        t->gw[c->ghead].cprev = n;
+    c->ghead = n;
+    c->ng++;
+    return n;
+}
+
+static void gput(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct gw *w = &t->gw[n];
+    if (w->nused || !w->ctx)
+        return;
+    /* unlink from the hash chain (readers already on it keep going) */
+    uint32_t *pp = &t->gbucket[w->bucket];
+    while (*pp && *pp != n)
+        pp = &t->g[*pp].next;
+    if (*pp)
+        st_rel(pp, t->g[n].next);
+    struct tctx *c = &t->c[w->ctx];
+    if (w->cprev)
+        t->gw[w->cprev].cnext = w->cnext;
+    else
+        c->ghead = w->cnext;
+    if (w->cnext)
+        t->gw[w->cnext].cprev = w->cprev;
+    c->ng--;
+    st(&t->g[n].tag, 0);
+    w->ctx = 0;
+    w->cnext = t->gfree;
+    t->gfree = n;
+}
+
+static uint32_t mget(struct vsmmu_tlb *t, uint32_t gn, unsigned gs)
+{
+    struct gnode *g = &t->g[gn];
+    uint32_t v = g->slot[gs];
+    if (v && SLOT_IS_M(v))
+        return SLOT_IDX(v);
+    /* the slot is empty here (overlaps were removed before placing) */
+    uint32_t n = t->mfree;
+    if (!n)
+        return 0;
+    t->mfree = t->mw[n].g;
+    memset(&t->mw[n], 0, sizeof(t->mw[n]));
+    t->mw[n].g = gn;
+    t->mw[n].gslot = gs;
+    st_rel(&g->slot[gs], n << 1 | 1);
+    bm_set(t->gw[gn].bm, gs);
+    t->gw[gn].nused++;
+    return n;
+}
+
+static void mput(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct mw *w = &t->mw[n];
+    if (w->nused)
+        return;
+    uint32_t gn = w->g;
+    st_rel(&t->g[gn].slot[w->gslot], 0);
+    bm_clr(t->gw[gn].bm, w->gslot);
+    t->gw[gn].nused--;
+    w->g = t->mfree;
+    t->mfree = n;
+}
+
+/* ---- writer side: contexts ----------------------------------------------------- */
+
+static uint32_t cfind(struct vsmmu_tlb *t, uint64_t key)
+{
+    for (uint32_t n = t->cbucket[mix64(key) & t->cmask]; n; n = t->c[n].hnext)
+        if (t->c[n].key == key)
+            return n;
+    return 0;
+}
+
+static uint32_t cget(struct vsmmu_tlb *t, uint64_t key)
+{
+    uint32_t n = cfind(t, key);
+    if (n)
+        return n;
+    n = t->cfree;
+    if (!n)
+        return 0;
+    struct tctx *c = &t->c[n];
+    t->cfree = c->hnext;
+    memset(c, 0, sizeof(*c));
+    c->key = key;
+    uint64_t b = mix64(key) & t->cmask;
+    c->hnext = t->cbucket[b];
+    t->cbucket[b] = n;
+    unsigned wd = TAG_WORLD(key);
+    c->wnext = t->whead[wd];
+    if (c->wnext)
+        t->c[c->wnext].wprev = n;
+    t->whead[wd] = n;
+    if (wd == VSMMU_WORLD_NS_EL1) {
+        uint16_t vm = TAG_VMID(key);
+        c->vnext = t->vmhead[vm];
+        if (c->vnext)
+            t->c[c->vnext].vprev = n;
+        t->vmhead[vm] = n;
+    }
+    return n;
+}
+
+static void cput(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct tctx *c = &t->c[n];
+    if (c->count || !c->key)
+        return;
+    uint32_t *pp = &t->cbucket[mix64(c->key) & t->cmask];
+    while (*pp != n)
+        pp = &t->c[*pp].hnext;
+    *pp = c->hnext;
+    unsigned wd = TAG_WORLD(c->key);
+    if (c->wprev)
+        t->c[c->wprev].wnext = c->wnext;
+    else
+        t->whead[wd] = c->wnext;
+    if (c->wnext)
+        t->c[c->wnext].wprev = c->wprev;
+    if (wd == VSMMU_WORLD_NS_EL1) {
+        if (c->vprev)
+            t->c[c->vprev].vnext = c->vnext;
+        else
+            t->vmhead[TAG_VMID(c->key)] = c->vnext;
+        if (c->vnext)
+            t->c[c->vnext].vprev = c->vprev;
+    }
+    c->key = 0;
+    c->hnext = t->cfree;
+    t->cfree = n;
+}
+
+/* ---- writer side: nested IPA index ------------------------------------------------ */
+
+static uint32_t *ilist(struct vsmmu_tlb *t, const struct twent *w)
+{
+    return w->ihead ? &t->ibucket[w->ihead - 1] : &t->ilarge[w->vmid];
+}
+
+static void iindex_add(struct vsmmu_tlb *t, uint32_t e)
+{
+    struct twent *w = &t->w[e];
+    if ((w->ilo >> M_SHIFT) == (w->ihi >> M_SHIFT))
+        w->ihead = (uint32_t)(mix64((uint64_t)w->vmid << 48 ^ (w->ilo >> M_SHIFT)) & t->imask) + 1;
+    else
+        w->ihead = 0;
+    uint32_t *h = ilist(t, w);
+    w->iprev = 0;
+    w->inext = *h;
+    if (*h)
+        t->w[*h].iprev = e;
+    *h = e;
+    w->iindexed = true;
+    t->nnested[w->vmid]++;
+}
+
+static void iindex_del(struct vsmmu_tlb *t, uint32_t e)
+{
+    struct twent *w = &t->w[e];
+    if (!w->iindexed)
+        return;
+    if (w->iprev)
+        t->w[w->iprev].inext = w->inext;
+    else
+        *ilist(t, w) = w->inext;
+    if (w->inext)
+        t->w[w->inext].iprev = w->iprev;
+    w->iindexed = false;
+    t->nnested[w->vmid]--;
+}
+
+/* ---- writer side: entries ---------------------------------------------------------- */
+
+static void ent_write(struct tent *e, uint64_t tag, uint64_t ib, uint64_t ob, uint64_t meta,
+                      uint64_t ipa)
+{
+    uint32_t s0 = e->seq;
+    st(&e->seq, s0 + 1);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    st(&e->tag, tag);
+    st(&e->in_base, ib);
+    st(&e->out_base, ob);
+    st(&e->meta, meta);
+    st(&e->ipa, ipa);
+    st_rel(&e->seq, s0 + 2);
+}
+
+/* Remove entry e from every structure. Its context is left for cput(). */
+static void ent_remove(struct vsmmu_tlb *t, uint32_t e)
+{
+    struct twent *w = &t->w[e];
+    struct tent *te = &t->ent[e];
+    struct tctx *c = &t->c[w->ctx];
+    uint64_t tag = c->key;
+    bool global = TAG_GLOBAL(tag);
+
+    /* Invalidate first: from here no reader can validate the entry. */
+    ent_write(te, 0, 0, 0, 0, 0);
+
+    uint64_t gi = w->in_base >> G_SHIFT;
+    uint32_t gn = gfind(t, tag, gi);
+    if (gn) {
+        struct gnode *g = &t->g[gn];
+        struct gw *gwp = &t->gw[gn];
+        if (w->size >= G_SHIFT) {
+            if (g->big == e) {
+                st_rel(&g->big, 0);
+                gwp->nused--;
+            }
+        } else if (w->size >= M_SHIFT) {
+            unsigned s0 = (unsigned)(w->in_base >> M_SHIFT) & (FAN - 1);
+            unsigned n = 1u << (w->size - M_SHIFT);
+            for (unsigned i = s0; i < s0 + n; i++) {
+                if (g->slot[i] == e << 1) {
+                    st_rel(&g->slot[i], 0);
+                    bm_clr(gwp->bm, i);
+                    gwp->nused--;
+                }
+            }
+        } else {
+            unsigned gs = (unsigned)(w->in_base >> M_SHIFT) & (FAN - 1);
+            uint32_t v = g->slot[gs];
+            if (v && SLOT_IS_M(v)) {
+                uint32_t mn = SLOT_IDX(v);
+                struct mnode *m = &t->m[mn];
+                struct mw *mwp = &t->mw[mn];
+                unsigned p0 = (unsigned)(w->in_base >> P_SHIFT) & (FAN - 1);
+                unsigned n = 1u << (w->size - P_SHIFT);
+                for (unsigned i = p0; i < p0 + n; i++) {
+                    if (m->slot[i] == e) {
+                        st_rel(&m->slot[i], 0);
+                        bm_clr(mwp->bm, i);
+                        mwp->nused--;
+                    }
+                }
+                mput(t, mn);
+            }
+        }
+        gput(t, gn);
+    }
+
+    iindex_del(t, e);
+    if (w->prev)
+        t->w[w->prev].next = w->next;
+    else
+        c->ehead = w->next;
+    if (w->next)
+        t->w[w->next].prev = w->prev;
+    c->count--;
+    if (global)
+        __atomic_fetch_sub(&t->nglobal, 1, __ATOMIC_RELAXED);
+    st(&te->ref, 0);
+    w->ctx = 0;
+    w->next = t->efree;
+    t->efree = e;
+    t->nlive--;
+}
+
+/* A free entry, evicting one (CLOCK over the reference bits) if full. */
+static uint32_t ent_alloc(struct vsmmu_tlb *t)
+{
+    if (!t->efree) {
+        for (uint64_t steps = 0; steps <= 2 * (uint64_t)t->cap; steps++) {
+            uint32_t h = t->hand + 1;
+            t->hand = h >= t->cap ? 0 : h;
+            if (!t->w[h].ctx)
+                continue;
+            if (ld(&t->ent[h].ref)) {
+                st(&t->ent[h].ref, 0);
+                continue;
+            }
+            uint32_t ci = t->w[h].ctx;
+            ent_remove(t, h);
+            cput(t, ci);
+            break;
+        }
+    }
+    uint32_t e = t->efree;
+    if (e) {
+        t->efree = t->w[e].next;
+        t->nlive++;
+    }
+    return e;
+}
+
+/* ---- writer side: range walk ------------------------------------------------------ */
+
+struct tfilt {
+    bool     place;             /* match on placement span (insert overlap) */
+    uint64_t lo, hi;            /* inclusive */
+    uint8_t  tg, ttl;           /* 0: any */
+};
+
+static bool ent_match(const struct twent *w, const struct tfilt *f)
+{
+    if (f->place) {
+        uint64_t hi = w->in_base + span_mask(w->size);
+        return !(hi < f->lo || w->in_base > f->hi);
+    }
+    if (w->mhi < f->lo || w->mlo > f->hi)
+        return false;
+    if (f->tg && w->gran && w->gran != f->tg)
+        return false;       /* IHI0070 4.4.1: TG names the granule of the targets */
+    if (f->ttl && w->level != f->ttl)
+        return false;       /* TTL: only leaves of that level need go */
+    return true;
+}
+
+static unsigned try_remove(struct vsmmu_tlb *t, uint32_t e, const struct tfilt *f)
+{
+    if (!ent_match(&t->w[e], f))
+        return 0;
+    ent_remove(t, e);
+    return 1;
+}
+
+/* Visit G node gn over the search span [slo, shi]. */
+static unsigned gnode_range(struct vsmmu_tlb *t, uint32_t gn, uint64_t slo, uint64_t shi,
+                            const struct tfilt *f)
+{
+    struct gnode *g = &t->g[gn];
+    struct gw *w = &t->gw[gn];
+    uint64_t gbase = g->gidx << G_SHIFT;
+    uint64_t gend = gbase + span_mask(G_SHIFT);
+    unsigned removed = 0;
+    if (g->big)
+        removed += try_remove(t, g->big, f);
+    unsigned s0 = slo <= gbase ? 0 : (unsigned)(slo >> M_SHIFT) & (FAN - 1);
+    unsigned s1 = shi >= gend ? FAN - 1 : (unsigned)(shi >> M_SHIFT) & (FAN - 1);
+    for (unsigned i = bm_next(w->bm, s0, s1); i < FAN; i = bm_next(w->bm, i + 1, s1)) {
+        uint32_t v = g->slot[i];
+        if (!SLOT_IS_M(v)) {
+            removed += try_remove(t, SLOT_IDX(v), f);
+            continue;
+        }
+        uint32_t mn = SLOT_IDX(v);
+        struct mnode *m = &t->m[mn];
+        struct mw *mwp = &t->mw[mn];
+        uint64_t mbase = gbase | (uint64_t)i << M_SHIFT;
+        uint64_t mend = mbase + span_mask(M_SHIFT);
+        unsigned p0 = slo <= mbase ? 0 : (unsigned)(slo >> P_SHIFT) & (FAN - 1);
+        unsigned p1 = shi >= mend ? FAN - 1 : (unsigned)(shi >> P_SHIFT) & (FAN - 1);
+        /* the M node may be released (bitmap emptied) by the last removal */
+        for (unsigned j = bm_next(mwp->bm, p0, p1); j < FAN; j = bm_next(mwp->bm, j + 1, p1))
+            removed += try_remove(t, m->slot[j], f);
+    }
+    return removed;
+}
+
+/* Remove the entries of context ci matching f. */
+static unsigned ctx_range(struct vsmmu_tlb *t, uint32_t ci, const struct tfilt *f)
+{
+    struct tctx *c = &t->c[ci];
+    if (!c->count)
+        return 0;
+    uint64_t slo = f->lo, shi = f->hi;
+    if (!f->place) {
+        /* Entries match by their stage-1 leaf span, which for nested entries
+         * can exceed the span they are placed at: widen the search. */
+        uint64_t mm = span_mask(c->maxm);
+        slo &= ~mm;
+        shi |= mm;
+    }
+    uint64_t g0 = slo >> G_SHIFT, g1 = shi >> G_SHIFT;
+    unsigned removed = 0;
+    if (g1 - g0 < c->ng) {
+        for (uint64_t gi = g0;; gi++) {
+            uint32_t gn = gfind(t, c->key, gi);
+            if (gn)
+                removed += gnode_range(t, gn, slo, shi, f);
+            if (gi == g1 || !c->count)
+                break;
+        }
+    } else {
+        for (uint32_t gn = c->ghead; gn;) {
+            uint32_t nx = t->gw[gn].cnext;
+            uint64_t gi = t->g[gn].gidx;
+            if (gi >= g0 && gi <= g1)
+                removed += gnode_range(t, gn, slo, shi, f);
+            gn = nx;
+        }
+    }
+    return removed;
+}
+
+static unsigned ctx_all(struct vsmmu_tlb *t, uint32_t ci)
+{
+    unsigned removed = 0;
+    while (t->c[ci].ehead) {
+        ent_remove(t, t->c[ci].ehead);
+        removed++;
+    }
+    return removed;
+}
+
+/* ---- insert ------------------------------------------------------------------------- */
+
+static void insert_locked(struct vsmmu *s, struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k,
+                          const struct vsmmu_tlb_ent *e)
+{
+    unsigned sz = e->size_log2;
+    if (sz < P_SHIFT || sz > MAX_CACHED_LOG2)
+        return;
+    bool global = e->global && k->kind == VSMMU_TLB_S1 && k->world != VSMMU_WORLD_EL2;
+    uint64_t tag = key_tag(t, k, global);
+    uint64_t in_base = e->in_base & ~span_mask(sz);
+
+    uint32_t ei = ent_alloc(t);
+    if (!ei)
+        return;
+    uint32_t ci = cget(t, tag);
+    if (!ci) {
+        t->w[ei].next = t->efree;
+        t->efree = ei;
+        t->nlive--;
+        return;
+    }
+    struct tctx *c = &t->c[ci];
+    struct tfilt pf = { .place = true, .lo = in_base, .hi = in_base + span_mask(sz) };
+    ctx_range(t, ci, &pf);      /* conflicting older entries make way */
+
+    /* place */
+    uint32_t gn = gget(t, ci, in_base >> G_SHIFT);
+    uint32_t mn = 0;
+    if (gn && sz < M_SHIFT)
+        mn = mget(t, gn, (unsigned)(in_base >> M_SHIFT) & (FAN - 1));
+    if (!gn || (sz < M_SHIFT && !mn)) {
+        if (gn)
+            gput(t, gn);
+        t->w[ei].next = t->efree;
+        t->efree = ei;
+        t->nlive--;
+        cput(t, ci);
+        return;
+    }
+
+    struct twent *w = &t->w[ei];
+    memset(w, 0, sizeof(*w));
+    w->ctx = ci;
+    w->size = (uint8_t)sz;
+    w->level = e->level;
+    w->gran = e->granule_log2;
+    w->in_base = in_base;
+    w->vmid = TAG_VMID(tag);
+    unsigned s1sz = e->s1_size_log2 > sz && e->s1_size_log2 < 64 ? e->s1_size_log2 : sz;
+    w->mlo = in_base & ~span_mask(s1sz);
+    w->mhi = w->mlo + span_mask(s1sz);
+    if (s1sz > c->maxm)
+        c->maxm = (uint8_t)s1sz;
+
+    uint64_t ipa = e->ipa & ~span_mask(sz) & GENMASK(55, 0);
+    unsigned s2sz = e->s2_size_log2 > sz && e->s2_size_log2 < 56 ? e->s2_size_log2 : sz;
+    uint64_t meta = (uint64_t)sz | (uint64_t)e->level << 8 | (uint64_t)e->perm << 16 |
+                    (uint64_t)e->memattr << 24 | (uint64_t)e->sh << 32 |
+                    (uint64_t)global << 40 | (uint64_t)e->granule_log2 << 48 |
+                    (uint64_t)e->s1_size_log2 << 56;
+    ent_write(&t->ent[ei], tag, in_base, e->out_base & ~span_mask(sz), meta,
+              ipa | (uint64_t)e->s2_size_log2 << 56);
+    st(&t->ent[ei].ref, 0);
+
+    struct gnode *g = &t->g[gn];
+    struct gw *gwp = &t->gw[gn];
+    if (sz >= G_SHIFT) {
+        st_rel(&g->big, ei);
+        gwp->nused++;
+    } else if (sz >= M_SHIFT) {
+        unsigned s0 = (unsigned)(in_base >> M_SHIFT) & (FAN - 1);
+        for (unsigned i = s0; i < s0 + (1u << (sz - M_SHIFT)); i++) {
+            st_rel(&g->slot[i], ei << 1);
+            bm_set(gwp->bm, i);
+            gwp->nused++;
+        }
+    } else {
+        struct mnode *m = &t->m[mn];
+        struct mw *mwp = &t->mw[mn];
+        unsigned p0 = (unsigned)(in_base >> P_SHIFT) & (FAN - 1);
+        for (unsigned i = p0; i < p0 + (1u << (sz - P_SHIFT)); i++) {
+            st_rel(&m->slot[i], ei);
+            bm_set(mwp->bm, i);
+            mwp->nused++;
+        }
+    }
+
+    w->prev = 0;
+    w->next = c->ehead;
+    if (c->ehead)
+        t->w[c->ehead].prev = ei;
+    c->ehead = ei;
+    c->count++;
+    if (global)
+        __atomic_fetch_add(&t->nglobal, 1, __ATOMIC_RELAXED);
+
+    if (TAG_NESTED(tag)) {
+        w->ilo = ipa & ~span_mask(s2sz);
+        w->ihi = w->ilo + span_mask(s2sz);
+        iindex_add(t, ei);
+    }
+    (void)s;
+}
+
+void vsmmu_tlb_insert_gen(struct vsmmu *s, const struct vsmmu_tlb_key *k,
+                          const struct vsmmu_tlb_ent *e, uint64_t gen)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->lock);
+    if (t->gen == gen)
+        insert_locked(s, t, k, e);
+    pthread_mutex_unlock(&t->lock);
+}
+
 void vsmmu_tlb_insert(struct vsmmu *s, const struct vsmmu_tlb_key *k,
-                      const struct vsmmu_tlb_ent *e) { (void)s; }
+                      const struct vsmmu_tlb_ent *e)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    if (!t)
+        return;
+    pthread_mutex_lock(&t->lock);
+    insert_locked(s, t, k, e);
+    pthread_mutex_unlock(&t->lock);
+}
+
+unsigned vsmmu_tlb_count(struct vsmmu *s)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    if (!t)
+        return 0;
+    pthread_mutex_lock(&t->lock);
+    unsigned n = t->nlive;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}
+
+/* ---- invalidation ------------------------------------------------------------------- */
+
+/* Apply to one context by tag (if present). */
+static unsigned tag_op(struct vsmmu_tlb *t, uint64_t tag, const struct tfilt *f)
+{
+    uint32_t ci = cfind(t, tag);
+    if (!ci)
+        return 0;
+    unsigned n = f ? ctx_range(t, ci, f) : ctx_all(t, ci);
+    cput(t, ci);
+    return n;
+}
+
+enum { SEL_S1 = 1, SEL_S2 = 2 };
+
+/* Apply to every context of a list (world or VMID list). */
+static unsigned list_op(struct vsmmu_tlb *t, uint32_t head, bool vmlist, unsigned sel,
+                        const struct tfilt *f)
+{
+    unsigned n = 0;
+    for (uint32_t ci = head; ci;) {
+        struct tctx *c = &t->c[ci];
+        uint32_t nx = vmlist ? c->vnext : c->wnext;
+        unsigned kind = TAG_KIND(c->key);
+        if (sel & (kind == VSMMU_TLB_S1 ? SEL_S1 : SEL_S2)) {
+            n += f ? ctx_range(t, ci, f) : ctx_all(t, ci);
+            cput(t, ci);
+        }
+        ci = nx;
+    }
+    return n;
+}
+
+/* Nested entries of vmid whose stage-2 span overlaps [lo, hi]. */
+static unsigned nested_ipa(struct vsmmu_tlb *t, uint16_t vmid, uint64_t lo, uint64_t hi)
+{
+    if (!t->nnested[vmid])
+        return 0;
+    unsigned n = 0;
+    uint64_t b0 = lo >> M_SHIFT, b1 = hi >> M_SHIFT;
+    if (b1 - b0 < t->nnested[vmid]) {
+        for (uint64_t b = b0;; b++) {
+            uint32_t h = (uint32_t)(mix64((uint64_t)vmid << 48 ^ b) & t->imask);
+            for (uint32_t e = t->ibucket[h]; e;) {
+                struct twent *w = &t->w[e];
+                uint32_t nx = w->inext;
+                if (w->vmid == vmid && !(w->ihi < lo || w->ilo > hi)) {
+                    uint32_t ci = w->ctx;
+                    ent_remove(t, e);
+                    cput(t, ci);
+                    n++;
+                }
+                e = nx;
+            }
+            if (b == b1)
+                break;
+        }
+        for (uint32_t e = t->ilarge[vmid]; e;) {
+            struct twent *w = &t->w[e];
+            uint32_t nx = w->inext;
+            if (!(w->ihi < lo || w->ilo > hi)) {
+                uint32_t ci = w->ctx;
+                ent_remove(t, e);
+                cput(t, ci);
+                n++;
+            }
+            e = nx;
+        }
+        return n;
+    }
+    for (uint32_t ci = t->vmhead[vmid]; ci;) {
+        uint32_t cnx = t->c[ci].vnext;
+        if (TAG_NESTED(t->c[ci].key)) {
+            for (uint32_t e = t->c[ci].ehead; e;) {
+                struct twent *w = &t->w[e];
+                uint32_t nx = w->next;
+                if (!(w->ihi < lo || w->ilo > hi)) {
+                    ent_remove(t, e);
+                    n++;
+                }
+                e = nx;
+            }
+            cput(t, ci);
+        }
+        ci = cnx;
+    }
+    return n;
+}
+
+void vsmmu_tlb_invalidate(struct vsmmu *s, const struct vsmmu_tlbi *op)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    if (!t)
+        return;
+    uint64_t size = op->size ? op->size : 1;
+    uint64_t hi = op->addr + size - 1;
+    if (hi < op->addr)
+        hi = UINT64_MAX;                /* no wrap-around (IHI0070 4.4.1) */
+    struct tfilt f = { .lo = op->addr, .hi = hi };
+    if (op->tg_log2) {
+        f.tg = op->tg_log2;
+        f.ttl = op->ttl;
+    }
+    uint16_t vmid = t->s2p ? op->vmid & t->vmid_mask : 0;
+    const unsigned NS = VSMMU_WORLD_NS_EL1, E2H = VSMMU_WORLD_EL2_E2H;
+    unsigned n = 0;
+
+    pthread_mutex_lock(&t->lock);
+    /* Bump first: inserts prepared before this point are dropped. */
+    __atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);
+    switch (op->op) {
+    case VSMMU_TLBI_NH_ALL:             /* VMALLE1: stage 1 only */
+        n = list_op(t, t->vmhead[vmid], true, SEL_S1, NULL);
+        break;
+    case VSMMU_TLBI_NH_ASID:            /* ASIDE1: non-global of ASID */
+        for (int nested = 0; nested < 2; nested++)
+            n += tag_op(t, mktag(t, VSMMU_TLB_S1, NS, nested, false, vmid, op->asid), NULL);
+        break;
+    case VSMMU_TLBI_NH_VA:              /* VAE1: ASID's and global entries */
+        for (int nested = 0; nested < 2; nested++)
+            for (int gl = 0; gl < 2; gl++)
+                n += tag_op(t, mktag(t, VSMMU_TLB_S1, NS, nested, gl, vmid, op->asid), &f);
+        break;
+    case VSMMU_TLBI_NH_VAA:             /* VAAE1: every ASID */
+        n = list_op(t, t->vmhead[vmid], true, SEL_S1, &f);
+        break;
+    case VSMMU_TLBI_EL2_ALL:            /* ALLE2: EL2 and EL2-E2H */
+        n = list_op(t, t->whead[VSMMU_WORLD_EL2], false, SEL_S1, NULL);
+        n += list_op(t, t->whead[E2H], false, SEL_S1, NULL);
+        break;
+    case VSMMU_TLBI_EL2_ASID:
+        n = tag_op(t, mktag(t, VSMMU_TLB_S1, E2H, false, false, 0, op->asid), NULL);
+        break;
+    case VSMMU_TLBI_EL2_VA:
+        /* CR2.E2H picks the world; both are covered (over-invalidation is
+         * permitted), EL2 without ASID matching. */
+        n = list_op(t, t->whead[VSMMU_WORLD_EL2], false, SEL_S1, &f);
+        n += tag_op(t, mktag(t, VSMMU_TLB_S1, E2H, false, false, 0, op->asid), &f);
+        n += tag_op(t, mktag(t, VSMMU_TLB_S1, E2H, false, true, 0, 0), &f);
+        break;
+    case VSMMU_TLBI_EL2_VAA:
+        n = list_op(t, t->whead[VSMMU_WORLD_EL2], false, SEL_S1, &f);
+        n += list_op(t, t->whead[E2H], false, SEL_S1, &f);
+        break;
+    case VSMMU_TLBI_S12_VMALL:          /* VMALLS12E1 */
+        n = list_op(t, t->vmhead[vmid], true, SEL_S1 | SEL_S2, NULL);
+        break;
+    case VSMMU_TLBI_S2_IPA:             /* IPAS2E1 (+ nested entries over it) */
+        n = tag_op(t, mktag(t, VSMMU_TLB_S2, NS, false, false, vmid, 0), &f);
+        /* IHI0070 16.2.1 does not require combined entries to go; removing
+         * those built over the range costs little and is always allowed. */
+        n += nested_ipa(t, vmid, f.lo, f.hi);
+        break;
+    case VSMMU_TLBI_NSNH_ALL:           /* ALLE1 */
+        n = list_op(t, t->whead[NS], false, SEL_S1 | SEL_S2, NULL);
+        break;
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (n)
+        stat_add(s, tlb_invalidated, n);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------ */
+
+static void tlb_free(struct vsmmu_tlb *t)
+{
+    if (!t)
+        return;
+    free(t->ent); free(t->w);
+    free(t->g); free(t->gw); free(t->gbucket);
+    free(t->m); free(t->mw);
+    free(t->c); free(t->cbucket);
+    free(t->vmhead); free(t->ibucket); free(t->ilarge); free(t->nnested);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+static void tlb_reset_lists(struct vsmmu_tlb *t)
+{
+    uint32_t cap = t->cap;
+    t->efree = 0;
+    for (uint32_t i = cap; i >= 1; i--) {
+        t->w[i].ctx = 0;
+        t->w[i].next = t->efree;
+        t->efree = i;
+    }
+    t->gfree = 0;
+    t->mfree = 0;
+    for (uint32_t i = cap; i >= 1; i--) {
+        t->gw[i].cnext = t->gfree;
+        t->gfree = i;
+        t->mw[i].g = t->mfree;
+        t->mfree = i;
+    }
+    t->cfree = 0;
+    for (uint32_t i = cap + 1; i >= 1; i--) {
+        t->c[i].key = 0;
+        t->c[i].hnext = t->cfree;
+        t->cfree = i;
+    }
+    t->nlive = 0;
+    t->hand = 0;
+}
+
+static int tlb_init(struct vsmmu *s)
+{
+    uint32_t cap = s->cfg.tlb_entries;
+    s->caches.tlb = NULL;
+    if (!cap)
+        return 0;
+    if (cap > (UINT32_MAX >> 2))
+        return VSMMU_EINVAL;
+    struct vsmmu_tlb *t = calloc(1, sizeof(*t));
+    if (!t)
+        return VSMMU_ENOMEM;
+    pthread_mutex_init(&t->lock, NULL);
+    t->cap = cap;
+    t->gen = 1;
+    t->s2p = s->cfg.s2p;
+    t->vmid_mask = s->cfg.vmid16 ? 0xffff : 0xff;
+    t->asid_mask = s->cfg.asid16 ? 0xffff : 0xff;
+    size_t nvm = (size_t)t->vmid_mask + 1;
+    uint64_t nb = pow2_at_least(2 * (uint64_t)cap);
+    t->gmask = nb - 1;
+    t->cmask = nb - 1;
+    t->imask = nb - 1;
+    /* Large arrays come from calloc: untouched pages stay unbacked. */
+    t->ent = calloc(cap + 1, sizeof(*t->ent));
+    t->w = calloc(cap + 1, sizeof(*t->w));
+    t->g = calloc(cap + 1, sizeof(*t->g));
+    t->gw = calloc(cap + 1, sizeof(*t->gw));
+    t->m = calloc(cap + 1, sizeof(*t->m));
+    t->mw = calloc(cap + 1, sizeof(*t->mw));
+    t->c = calloc(cap + 2, sizeof(*t->c));
+    t->gbucket = calloc(nb, sizeof(uint32_t));
+    t->cbucket = calloc(nb, sizeof(uint32_t));
+    t->ibucket = calloc(nb, sizeof(uint32_t));
+    t->vmhead = calloc(nvm, sizeof(uint32_t));
+    t->ilarge = calloc(nvm, sizeof(uint32_t));
+    t->nnested = calloc(nvm, sizeof(uint32_t));
+    if (!t->ent || !t->w || !t->g || !t->gw || !t->m || !t->mw || !t->c || !t->gbucket ||
+        !t->cbucket || !t->ibucket || !t->vmhead || !t->ilarge || !t->nnested) {
+        tlb_free(t);
+        return VSMMU_ENOMEM;
+    }
+    tlb_reset_lists(t);
+    s->caches.tlb = t;
+    return 0;
+}
+
+static void tlb_flush(struct vsmmu_tlb *t)
+{
+    pthread_mutex_lock(&t->lock);
+    __atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);
+    for (unsigned wd = 0; wd < 3; wd++)
+        list_op(t, t->whead[wd], false, SEL_S1 | SEL_S2, NULL);
+    pthread_mutex_unlock(&t->lock);
+}
+
+int vsmmu_caches_init(struct vsmmu *s)
+{
+    int rc = tlb_init(s);
+    if (rc)
+        return rc;
+    rc = vsmmu_cfgc_init(s);
+    if (rc) {
+        tlb_free(s->caches.tlb);
+        s->caches.tlb = NULL;
+    }
+    return rc;
+}
+
+void vsmmu_caches_fini(struct vsmmu *s)
+{
+    tlb_free(s->caches.tlb);
+    s->caches.tlb = NULL;
+    vsmmu_cfgc_fini(s);
+}
+
+void vsmmu_caches_flush(struct vsmmu *s)
+{
+    if (s->caches.tlb)
+        tlb_flush(s->caches.tlb);
+    vsmmu_cfgc_flush(s);
+}

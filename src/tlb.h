@@ -89,7 +89,41 @@ struct vsmmu_tlb_ent {
     uint8_t  perm;          /* as vsmmu_walk_out.perm */
     uint8_t  memattr, sh;
     bool     global;        /* nG == 0 */
+    /* Optional (0: unknown / same as size_log2). Filled by the pipeline for
+     * exact range/TTL matching; lookups return what was inserted. */
+    uint8_t  granule_log2;  /* granule of the leaf's table (TG matching) */
+    uint8_t  s1_size_log2;  /* nested: size of the stage-1 leaf (>= size_log2) */
+    uint8_t  s2_size_log2;  /* nested: size of the stage-2 leaf (>= size_log2) */
+    uint64_t ipa;           /* nested: IPA that in_base translates to */
 };
+
+/* Insertion race guard. A translator reads the generation before it starts
+ * fetching (config) or walking (translation) and passes it to the *_gen
+ * insert; the insert is dropped if any invalidation of that cache ran in
+ * between, so an entry built from pre-invalidation memory never survives
+ * the invalidation. The plain inserts skip the check. */
+uint64_t vsmmu_tlb_gen(struct vsmmu *s);
+uint64_t vsmmu_cfgc_gen(struct vsmmu *s);
+void vsmmu_tlb_insert_gen(struct vsmmu *s, const struct vsmmu_tlb_key *k,
+                          const struct vsmmu_tlb_ent *e, uint64_t gen);
+void vsmmu_cfgc_insert_gen(struct vsmmu *s, const struct vsmmu_xcfg *x, uint64_t gen);
+
+/* Number of live entries (tests, benchmarks, inspection). */
+unsigned vsmmu_tlb_count(struct vsmmu *s);
+unsigned vsmmu_cfgc_count(struct vsmmu *s);
+
+/* Stage-2 cache hook for nested walks (matches vsmmu_s2_cache_fn in
+ * walk.h): looks up a stage-2 entry (vmid of s2, ipa); 1 on hit. */
+struct vsmmu_s2_cfg;
+struct vsmmu_walk_out;
+int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,
+                        struct vsmmu_walk_out *out);
+
+/* Configuration cache internals (cfgcache.c), called by tlb.c's
+ * vsmmu_caches_init/fini/flush. */
+int  vsmmu_cfgc_init(struct vsmmu *s);
+void vsmmu_cfgc_fini(struct vsmmu *s);
+void vsmmu_cfgc_flush(struct vsmmu *s);
 
 bool vsmmu_tlb_lookup(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t addr,
                       struct vsmmu_tlb_ent *out);

@@ -192,6 +192,8 @@ int vsmmu_mmio_write(struct vsmmu *s, uint64_t offset, uint64_t val, unsigned si
     if (s->trace)
         vsmmu_tracef(s, VSMMU_TR_MMIO_WRITE, offset, val, size, 0, NULL, 0, NULL);
     vsmmu_regs_write(s, (uint32_t)offset, val, size);
+    if (s->accel)
+        vsmmu_accel_mmio_written(s);   /* SMMUEN/GBPA/CMDQEN changes reach the backends */
     return VSMMU_OK;
 }
 

@@ -22,6 +22,10 @@ int  vsmmu_accel_sync(struct vsmmu *s, uint32_t *failed_cons);
 bool vsmmu_accel_owns(struct vsmmu *s, uint32_t sid);
 /* Translate for an accelerated device (fresh guest stage-1 walk, no cache). */
 int  vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct vsmmu_result *res);
+/* After every MMIO write while a front-end is attached: lets it follow
+ * CR0ACK.SMMUEN, GBPA.ABORT and CR0ACK.CMDQEN (the backends' devices follow
+ * GBPA while SMMUEN=0). */
+void vsmmu_accel_mmio_written(struct vsmmu *s);
 /* Release the front-end with the instance. */
 void vsmmu_accel_destroy(struct vsmmu *s);
 
