@@ -576,6 +576,9 @@ static int st_init(struct scn *sc)
     if (gd_probe(&sc->g) || gd_reset(&sc->g, &o))
         return ferr(sc, "driver reset/enable failed: %s", sc->g.err);
     sc->inited = true;
+    if (set_sym(sc, "strtab", sc->g.strtab) || set_sym(sc, "cmdq", sc->g.cmdq) ||
+        set_sym(sc, "evtq", sc->g.evtq))
+        return -1;
     if (sc->verbose)
         fprintf(sc->out, "  init: %s stream table, 2^%u StreamIDs at 0x%" PRIx64 ", cmdq 2^%u, "
                          "evtq 2^%u\n", sc->g.st2l ? "2-level" : "linear", sc->g.log2size,
@@ -769,6 +772,8 @@ static int raw_fields(struct scn *sc, const struct ftab *t, uint64_t *raw)
         uint64_t v;
         if (eval(sc, f->name, eq + 1, &v))
             return -1;
+        if (ft_is_addr(f))   /* given as a byte address */
+            v >>= __builtin_ctzll(f->mask);
         if (ft_set(f, raw, v))
             return perr(sc, "field '%s': value 0x%" PRIx64 " does not fit the %s field", f->name,
                         v, t->name);
@@ -882,6 +887,11 @@ static int st_ste(struct scn *sc)
         return -1;
     if (gd_ste_write(&sc->g, (uint32_t)sid, raw))
         return ferr(sc, "%s", sc->g.err);
+    uint64_t pa;
+    char nm[32];
+    snprintf(nm, sizeof(nm), "ste%u", (unsigned)sid);
+    if (!gd_ste_addr(&sc->g, (uint32_t)sid, &pa))
+        return set_sym(sc, nm, pa);   /* $steN: where the STE is */
     return 0;
 }
 
@@ -922,6 +932,8 @@ static int st_cmd(struct scn *sc)
             }
             if (eval(sc, f->name, eq + 1, &v))
                 return -1;
+            if (ft_is_addr(f))   /* given as a byte address */
+                v >>= __builtin_ctzll(f->mask);
             if (ft_set(f, c, v))
                 return perr(sc, "field '%s': value 0x%" PRIx64 " does not fit", f->name, v);
             sc->used[i] = true;
@@ -1180,7 +1192,7 @@ static int st_event(struct scn *sc)
             if (class_arg(sc, eq + 1, &c))
                 return -1;
             v = c;
-        } else if (!strcmp(f->name, "IPA") || !strcmp(f->name, "FetchAddr")) {
+        } else if (ft_is_addr(f)) {
             if (eval(sc, f->name, eq + 1, &v))
                 return -1;
             v >>= __builtin_ctzll(f->mask);   /* given as an address */
