@@ -486,11 +486,11 @@ static void test_events(void)
     uint32_t prod0 = s->regs.eventq_prod;
     M[0].ev_lost = true;
     CHECK_EQ(vsmmu_accel_poll(s), 0);
-    CHECK_EQ((s->regs.eventq_prod ^ s->regs.eventq_cons) & AEVTQ_OVFLG, AEVTQ_OVFLG);
-    CHECK_EQ((s->regs.eventq_prod ^ prod0) & AEVTQ_OVFLG, AEVTQ_OVFLG);
+    CHECK_EQ((s->regs.eventq_prod ^ s->regs.eventq_cons) & Q_PROD_OVFLG, Q_PROD_OVFLG);
+    CHECK_EQ((s->regs.eventq_prod ^ prod0) & Q_PROD_OVFLG, Q_PROD_OVFLG);
     M[0].ev_lost = true;
     CHECK_EQ(vsmmu_accel_poll(s), 0);
-    CHECK_EQ((s->regs.eventq_prod ^ s->regs.eventq_cons) & AEVTQ_OVFLG, AEVTQ_OVFLG);
+    CHECK_EQ((s->regs.eventq_prod ^ s->regs.eventq_cons) & Q_PROD_OVFLG, Q_PROD_OVFLG);
 
     /* garbage count */
     M[0].ev_n_override = 1000;
