@@ -284,7 +284,7 @@ static int run_dpdk(struct demo *d)
          * new one. A stale translation would now give the old PA. */
         unsigned k = c & 1;
         char err[160];
-        if (pt_unmap(&v.s1[0], (k + 1) * GIB, GIB, NULL, err, sizeof(err)))
+        if (pt_unmap(&v.s1[0], (k + 1) * GIB, GIB, err, sizeof(err)))
             return phase_fail(d, err);
         if (invalidate(d, 1, (k + 1) * GIB, GIB, GIB))
             return -1;
@@ -326,7 +326,7 @@ static int run_net(struct demo *d)
                 return phase_fail(d, d->err);
         }
         /* dma_unmap_single + iotlb_sync: one page, one leaf TLBI, one sync */
-        if (pt_unmap(&v.s1[0], base + i * 4096ull, 4096, NULL, err, sizeof(err)) ||
+        if (pt_unmap(&v.s1[0], base + i * 4096ull, 4096, err, sizeof(err)) ||
             invalidate(d, 2, base + i * 4096ull, 4096, 4096))
             return d->cur->status == PH_FAIL ? -1 : phase_fail(d, err);
         if (r % 97 == 0 && dma_fault(d, v.sid, -1, base + i * 4096ull, true, 0x10))
@@ -336,7 +336,7 @@ static int run_net(struct demo *d)
             return -1;
     }
     /* Tear down the ring at once: 256 pages, one range invalidation */
-    if (pt_unmap(&v.s1[0], base, slots * 4096ull, NULL, err, sizeof(err)))
+    if (pt_unmap(&v.s1[0], base, slots * 4096ull, err, sizeof(err)))
         return phase_fail(d, err);
     if (invalidate(d, 2, base, slots * 4096ull, 4096))
         return -1;

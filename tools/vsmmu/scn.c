@@ -706,7 +706,7 @@ static int st_unmap(struct scn *sc)
         leftover(sc))
         return -1;
     char err[160];
-    if (pt_unmap(t, iova, size, NULL, err, sizeof(err)))
+    if (pt_unmap(t, iova, size, err, sizeof(err)))
         return perr(sc, "%s", err);
     return 0;
 }
