@@ -301,6 +301,9 @@ static void cr0_write(struct vsmmu *s, uint32_t val)
     bool priq_now = (now & CR0_PRIQEN) && (now & CR0_SMMUEN);
     if (priq_old != priq_now)
         vsmmu_priq_enable_changed(s, priq_now);
+    /* SMMUEN 1->0: stalled transactions are terminated (6.3.9.6). */
+    if ((changed & CR0_SMMUEN) && !(now & CR0_SMMUEN) && r->smmuen_cleared)
+        r->smmuen_cleared(s);
     /* CMDQEN 0->1: consume if PROD != CONS and no CMDQ_ERR (6.3.9.3). */
     if ((changed & CR0_CMDQEN) && (now & CR0_CMDQEN))
         vsmmu_cmdq_process(s);

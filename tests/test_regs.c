@@ -1076,6 +1076,36 @@ static void hook_queue_enables(void)
     hook_done(s);
 }
 
+/* SMMUEN 1->0 calls the stall keeper's hook once, after CR0ACK.SMMUEN is 0
+ * (6.3.9.6); other CR0 writes do not. */
+static unsigned smmuen_calls, smmuen_ack_seen;
+
+static void on_smmuen_cleared(struct vsmmu *s)
+{
+    smmuen_calls++;
+    smmuen_ack_seen = reg_load(&s->regs.cr0ack);
+}
+
+static void hook_smmuen_cleared(void)
+{
+    struct vsmmu *s = mk("full-v3.2");
+    REQUIRE(s);
+    s->regs.smmuen_cleared = on_smmuen_cleared;
+    smmuen_calls = 0;
+    wr32(s, 0x20, 0x1);
+    wr32(s, 0x20, 0x5);
+    CHECK_EQ(smmuen_calls, 0);
+    wr32(s, 0x20, 0x4);                    /* SMMUEN 1->0 */
+    CHECK_EQ(smmuen_calls, 1);
+    CHECK_EQ(smmuen_ack_seen, 0x4);
+    wr32(s, 0x20, 0x0);
+    wr32(s, 0x20, 0x0);
+    CHECK_EQ(smmuen_calls, 1);
+    vsmmu_reset(s);                        /* reset keeps the hook */
+    CHECK(s->regs.smmuen_cleared == on_smmuen_cleared);
+    vsmmu_destroy(s);
+}
+
 int main(void)
 {
     RUN(idr_random_configs);
@@ -1098,6 +1128,7 @@ int main(void)
     RUN(hook_cmdq);
     RUN(hook_gerror_irq);
     RUN(hook_queue_enables);
+    RUN(hook_smmuen_cleared);
     kit_mem_free(g_mem);
     return t_done();
 }
