@@ -517,10 +517,12 @@ static int s2_translate(struct wctx *c, const struct vsmmu_s2_cfg *s2, uint64_t 
         sc.hd = false;
     bool walk_access = cls != EVT_CLASS_IN;
 
-    if (cls == EVT_CLASS_TT && c->req && c->req->s2_cache) {
+    /* With S2PTW the Device check needs the stage-2 attribute alone, which
+     * a cached entry (possibly combined with a stream's incoming
+     * attributes) may not hold: walk instead. */
+    if (cls == EVT_CLASS_TT && c->req && c->req->s2_cache && !s2->ptw) {
         struct vsmmu_walk_out co = { 0 };
-        if (c->req->s2_cache(c->s, s2, ipa, &co) == 1 && perm_ok(co.perm, acc) &&
-            !(s2->ptw && (FIELD_GET(MAIR_OUTER, co.memattr) == 0))) {
+        if (c->req->s2_cache(c->s, s2, ipa, &co) == 1 && perm_ok(co.perm, acc)) {
             *out = (struct leaf){ .oa = co.oa, .perm = co.perm, .level = co.level,
                                   .size_log2 = co.size_log2 };
             return 0;
