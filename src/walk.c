@@ -158,8 +158,7 @@ static bool block_allowed(const struct vsmmu *s, unsigned g, int level)
 static int read_desc(struct wctx *c, uint64_t pa, const struct geom *gm, int stage, int level,
                      uint64_t ia, uint64_t *d)
 {
-    c->reads++;
-    stat_add(c->s, desc_reads, 1);
+    c->reads++;     /* added to stats.desc_reads once per walk */
     if (vsmmu_mem_read64(c->s, pa, d, VSMMU_MEM_PTW))
         return -1;
     *d = swap_if(gm->endi, *d);
@@ -677,6 +676,7 @@ int vsmmu_walk(struct vsmmu *s, const struct vsmmu_walk_req *req,
     rc = 0;
 done:
     out->desc_reads = c.reads;
+    stat_add(s, desc_reads, c.reads);
     return rc;
 }
 
@@ -688,7 +688,9 @@ int vsmmu_walk_s2_fetch(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t
     struct leaf l;
     fault_set(f, 0);
     stat_add(s, walks, 1);
-    if (s2_translate(&c, s2, ipa, cls, &acc, &l))
+    int rc = s2_translate(&c, s2, ipa, cls, &acc, &l);
+    stat_add(s, desc_reads, c.reads);
+    if (rc)
         return -1;
     *pa = l.oa;
     return 0;

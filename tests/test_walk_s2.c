@@ -641,6 +641,11 @@ static void nested_s2_cache_seam(void)
     CHECK_EQ(o.oa, 0x900000000);
     CHECK_EQ(hook_hits, 4);
     CHECK_EQ(o.desc_reads, 4 + 4);     /* S1 descriptors + the final IPA's walk */
+    /* with S2PTW the hook is bypassed: full nested walk */
+    n.c2.ptw = true;
+    CHECK_EQ(vsmmu_walk(n.w.s, &r, &o, &f), 0);
+    CHECK_EQ(hook_hits, 4);
+    CHECK_EQ(o.desc_reads, 24);
     wt_close(&n.w);
 }
 
