@@ -1,0 +1,58 @@
+# CLI tests: every subcommand on the examples, plus the failure paths
+# (a wrong expectation must exit non-zero naming its line).
+set(VSMMU_CLI_EXPECT ${CMAKE_CURRENT_SOURCE_DIR}/cli/expect.cmake)
+set(VSMMU_EXAMPLES ${PROJECT_SOURCE_DIR}/examples)
+
+function(vsmmu_cli_test name)
+  add_test(NAME ${name} COMMAND $<TARGET_FILE:vsmmu> ${ARGN})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120)
+endfunction()
+
+# exit status + output regex: vsmmu_cli_expect(NAME EXIT REGEX ARGS...)
+function(vsmmu_cli_expect name exit regex)
+  add_test(NAME ${name} COMMAND ${CMAKE_COMMAND} -DEXIT=${exit} -DMATCH=${regex}
+           -P ${VSMMU_CLI_EXPECT} -- $<TARGET_FILE:vsmmu> ${ARGN})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120)
+endfunction()
+
+# --help on every subcommand
+foreach(sub demo run explain bench profiles)
+  vsmmu_cli_expect(cli_help_${sub} 0 "usage: vsmmu ${sub}" ${sub} --help)
+endforeach()
+vsmmu_cli_expect(cli_help 0 "usage: vsmmu <command>" --help)
+vsmmu_cli_expect(cli_unknown_command 2 "unknown command" frobnicate)
+
+# demo: default, every profile, JSON
+vsmmu_cli_expect(cli_demo 0 "demo: all checks passed" demo --size 10)
+foreach(p full-v3.2 full-v3.3 qemu-v3.1 minimal-v3.0)
+  vsmmu_cli_expect(cli_demo_${p} 0 "demo: all checks passed" demo --profile ${p} --size 5 --seed 7)
+endforeach()
+vsmmu_cli_expect(cli_demo_json 0 "\"passed\": true" demo --json --size 5)
+vsmmu_cli_expect(cli_demo_bad_profile 2 "unknown profile" demo --profile nosuch)
+
+# run: the examples that pass on this model
+set(VSMMU_CLI_EXAMPLES)
+foreach(ex ${VSMMU_CLI_EXAMPLES})
+  vsmmu_cli_expect(cli_run_${ex} 0 "passed" run ${VSMMU_EXAMPLES}/${ex}.vsmmu)
+endforeach()
+vsmmu_cli_expect(cli_run_bypass 0 "passed" run ${CMAKE_CURRENT_SOURCE_DIR}/cli/bypass.vsmmu)
+vsmmu_cli_expect(cli_run_json 0 "\"passed\": true" run --json ${CMAKE_CURRENT_SOURCE_DIR}/cli/bypass.vsmmu)
+# failure paths: the line number and the field in the message, exit 1 / 2
+vsmmu_cli_expect(cli_run_wrong_expect 1 "wrong-expect.vsmmu:8: dma: field 'expect': expected output 0x3000, got output 0x2000"
+                 run ${CMAKE_CURRENT_SOURCE_DIR}/cli/wrong-expect.vsmmu)
+vsmmu_cli_expect(cli_run_syntax_error 2 "syntax-error.vsmmu:4: map: field 'perm'"
+                 run ${CMAKE_CURRENT_SOURCE_DIR}/cli/syntax-error.vsmmu)
+vsmmu_cli_expect(cli_run_missing_file 2 "No such file" run ${CMAKE_CURRENT_SOURCE_DIR}/cli/nosuch.vsmmu)
+
+# explain: registers only (GBPA bypass) and from a scenario's state
+vsmmu_cli_expect(cli_explain_gbpa 0 "output address 0x1234"
+                 explain --reg GBPA=0 --sid 3 --addr 0x1234 --write)
+vsmmu_cli_expect(cli_explain_gbpa_abort 0 "=> abort"
+                 explain --reg GBPA=0x100000 --sid 3 --addr 0x1234)
+vsmmu_cli_expect(cli_explain_scenario 0 "output address 0x5000"
+                 explain --scenario ${CMAKE_CURRENT_SOURCE_DIR}/cli/bypass.vsmmu --sid 1 --addr 0x5000)
+vsmmu_cli_expect(cli_explain_json 0 "\"outcome\": \"ok\""
+                 explain --json --reg GBPA=0 --sid 3 --addr 0x1234)
+vsmmu_cli_expect(cli_explain_missing 2 "--sid and --addr are required" explain --addr 0x1000)
+
+# bench: the suite's own quick mode when the bench library is built in
