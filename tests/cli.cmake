@@ -65,3 +65,15 @@ if(TARGET vsmmu_bench)
   target_compile_definitions(vsmmu PRIVATE VSMMU_HAVE_BENCH)
   vsmmu_cli_expect(cli_bench_quick 0 "\\{" bench --quick --json)
 endif()
+
+# more malformed files: each names its line and what is wrong (exit 2)
+vsmmu_cli_expect(cli_run_bad_statement 2 "bad-statement.vsmmu:3: frobnicate: unknown statement"
+                 run ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad-statement.vsmmu)
+vsmmu_cli_expect(cli_run_bad_cmd_field 2 "bad-cmd-field.vsmmu:4: cmd: 'ASID' is not a field of CMD_CFGI_STE"
+                 run ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad-cmd-field.vsmmu)
+vsmmu_cli_expect(cli_run_bad_name 2 "bad-name.vsmmu:3: write64: field 'ADDR': unknown name '.nowhere'"
+                 run ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad-name.vsmmu)
+vsmmu_cli_expect(cli_run_bad_config_order 2 "bad-config-order.vsmmu:4: config: must come before"
+                 run ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad-config-order.vsmmu)
+vsmmu_cli_expect(cli_run_bad_config_field 2 "bad-config-field.vsmmu:2: config: unknown config field 'rill'"
+                 run ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad-config-field.vsmmu)
