@@ -255,7 +255,9 @@ int scn_instance(struct scn *sc)
     if (!sc->npool && add_ram(sc, "ram", 0x40000000, 64 << 20, 0x40000000))
         return -1;
     struct vsmmu_host_ops ops;
-    kit_mem_ops(sc->m, &ops, true);
+    /* No direct RAM regions: every access goes through the host ops, so
+     * 'poison' reaches table and queue fetches too. */
+    kit_mem_ops(sc->m, &ops, false);
     char err[256];
     int rc = vsmmu_create(&sc->cfg, &ops, &sc->s, err, sizeof(err));
     if (rc)

@@ -52,17 +52,54 @@ int xp_access_word(const char *w, uint32_t *flags)
     return 0;
 }
 
+/* The fields each event type defines (IHI0070 7.3), printed always (even
+ * when 0); the others are RES0 and not shown. */
 void xp_print_event(FILE *out, const uint64_t ev[4], const char *indent)
 {
     unsigned type = (unsigned)(ev[0] & 0xff);
     const char *n = cli_event_name(type);
     fprintf(out, "%sevent %s (0x%02x): %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64
                  "\n", indent, n ? n : "?", type, ev[0], ev[1], ev[2], ev[3]);
-    char ind[64];
-    snprintf(ind, sizeof(ind), "%s  ", indent);
-    /* Type is in the header line; print the remaining fields. */
-    uint64_t tmp[4] = { ev[0] & ~0xffull, ev[1], ev[2], ev[3] };
-    ft_print(out, &ft_evt, tmp, false, ind);
+    bool xlate = type >= 0x10 && type <= 0x13;
+    bool attrs = xlate || type == 0x0B || type == 0x20 || type == 0x01;
+    bool fetch = type == 0x03 || type == 0x09 || type == 0x0B || type == 0x25;
+    bool input = attrs || type == 0x07;
+    bool ssid_always = type == 0x08;
+    bool no_ssid = type == 0x06 || type == 0x07 || type == 0x08 || type == 0x02;
+    fprintf(out, "%s  StreamID=0x%" PRIx64, indent, ft_getn(&ft_evt, ev, "StreamID"));
+    if (ssid_always || (!no_ssid && ft_getn(&ft_evt, ev, "SSV")))
+        fprintf(out, " SubstreamID=0x%" PRIx64, ft_getn(&ft_evt, ev, "SubstreamID"));
+    if (!no_ssid)
+        fprintf(out, " SSV=%" PRIu64, ft_getn(&ft_evt, ev, "SSV"));
+    if (attrs)
+        fprintf(out, " PnU=%" PRIu64 " InD=%" PRIu64 " RnW=%" PRIu64, ft_getn(&ft_evt, ev, "PnU"),
+                ft_getn(&ft_evt, ev, "InD"), ft_getn(&ft_evt, ev, "RnW"));
+    else if (type == 0x07)
+        fprintf(out, " RnW=%" PRIu64, ft_getn(&ft_evt, ev, "RnW"));
+    if (xlate || type == 0x0B || type == 0x20) {
+        static const char *const cls[4] = { "CD", "TT", "IN", "rsvd" };
+        fprintf(out, " S2=%" PRIu64, ft_getn(&ft_evt, ev, "S2"));
+        if (type != 0x20)
+            fprintf(out, " CLASS=%s", cls[ft_getn(&ft_evt, ev, "CLASS") & 3]);
+    }
+    if (xlate) {
+        fprintf(out, " Stall=%" PRIu64, ft_getn(&ft_evt, ev, "Stall"));
+        if (ft_getn(&ft_evt, ev, "Stall"))
+            fprintf(out, " STAG=0x%" PRIx64, ft_getn(&ft_evt, ev, "STAG"));
+        if (type == 0x13 && ft_getn(&ft_evt, ev, "CLASS") == 1)
+            fprintf(out, " TTRnW=%" PRIu64, ft_getn(&ft_evt, ev, "TTRnW"));
+    }
+    fputc('\n', out);
+    if (input || fetch || (xlate && ft_getn(&ft_evt, ev, "S2"))) {
+        fprintf(out, "%s ", indent);
+        if (input)
+            fprintf(out, " InputAddr=0x%" PRIx64, ev[2]);
+        if ((xlate || type == 0x20) && ft_getn(&ft_evt, ev, "S2"))
+            fprintf(out, " IPA=0x%" PRIx64, ft_getn(&ft_evt, ev, "IPA") << 12);
+        if (fetch)
+            fprintf(out, " FetchAddr=0x%" PRIx64, ft_getn(&ft_evt, ev, "FetchAddr") << 3);
+        fputc('\n', out);
+    }
 }
 
 struct xp_ctx {
