@@ -1328,7 +1328,7 @@ static int st_explain(struct scn *sc)
     if (txn_args(sc, &t) || leftover(sc) || scn_instance(sc))
         return -1;
     struct vsmmu_result r;
-    xp_explain(sc->s, &t, sc->out, NULL, &r);
+    xp_explain(sc->s, sc->m, &t, sc->out, NULL, &r);
     return 0;
 }
 

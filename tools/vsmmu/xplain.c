@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "bits.h"
+#include "mem.h"
+#include "spec/regs.h"
 #include "fields.h"
 #include "xplain.h"
 
@@ -106,6 +108,7 @@ struct xp_ctx {
     FILE *out;
     struct jw *w;
     unsigned steps;
+    bool saw_ste, saw_config;
 };
 
 static const char *kind_name(unsigned k)
@@ -159,6 +162,10 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
     if (r->kind == VSMMU_TR_MMIO_READ || r->kind == VSMMU_TR_MMIO_WRITE)
         return;
     c->steps++;
+    if (r->kind == VSMMU_TR_STE)
+        c->saw_ste = true;
+    if (r->kind == VSMMU_TR_CONFIG && r->a0)
+        c->saw_config = true;
     if (c->w) {
         struct jw *w = c->w;
         jw_obj(w, NULL);
@@ -257,8 +264,34 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
         fprintf(out, "      note: %s\n", r->msg);
 }
 
-int xp_explain(struct vsmmu *s, const struct vsmmu_txn *txn, FILE *out, struct jw *w,
-               struct vsmmu_result *res)
+/* Where the STE of sid is, from STRTAB_BASE/_CFG and (2-level) the L1STD
+ * (IHI0070 3.3.2); 0 if out of range or not reachable. */
+static uint64_t ste_pa(struct vsmmu *s, struct kit_mem *m, uint32_t sid)
+{
+    uint64_t base = 0, cfg = 0;
+    vsmmu_mmio_read(s, SMMU_STRTAB_BASE, 8, &base);
+    vsmmu_mmio_read(s, SMMU_STRTAB_BASE_CFG, 4, &cfg);
+    base &= STRTAB_BASE_ADDR;
+    unsigned log2 = (unsigned)FIELD_GET(STRTAB_CFG_LOG2SIZE, cfg);
+    unsigned split = (unsigned)FIELD_GET(STRTAB_CFG_SPLIT, cfg);
+    if (log2 < 32 && sid >> log2)
+        return 0;
+    if (FIELD_GET(STRTAB_CFG_FMT, cfg) != STRTAB_FMT_2LVL)
+        return base + (uint64_t)sid * 64;
+    if (split != 8 && split != 10)
+        split = 6;
+    uint64_t d;
+    if (kit_mem_r64(m, base + (uint64_t)(sid >> split) * 8, &d))
+        return 0;
+    unsigned span = (unsigned)ft_getn(&ft_l1std, &d, "Span");
+    uint32_t idx = sid & ((1u << split) - 1);
+    if (!span || span > split + 1 || idx >= (1u << (span - 1)))
+        return 0;
+    return (ft_getn(&ft_l1std, &d, "L2Ptr") << 6) + (uint64_t)idx * 64;
+}
+
+int xp_explain(struct vsmmu *s, struct kit_mem *m, const struct vsmmu_txn *txn, FILE *out,
+               struct jw *w, struct vsmmu_result *res)
 {
     struct xp_ctx c = { .out = out, .w = w };
     struct vsmmu_txn t = *txn;
@@ -314,6 +347,17 @@ int xp_explain(struct vsmmu *s, const struct vsmmu_txn *txn, FILE *out, struct j
     }
     if (!c.steps)
         fprintf(out, "  (the model reported no steps)\n");
+    if (c.saw_config && !c.saw_ste && m) {
+        uint64_t pa = ste_pa(s, m, t.sid), ste[8];
+        bool ok = pa != 0;
+        for (int i = 0; ok && i < 8; i++)
+            ok = !kit_mem_r64(m, pa + 8 * (uint64_t)i, &ste[i]);
+        if (ok) {
+            fprintf(out, "  (configuration cache hit: no STE/CD fetch) STE in memory @0x%" PRIx64
+                         "\n", pa);
+            ft_print(out, &ft_ste, ste, false, "      ");
+        }
+    }
     if (rc) {
         fprintf(out, "  translate failed: %s\n", vsmmu_strerror(rc));
         return rc;
