@@ -79,10 +79,10 @@ struct vsmmu_walk_out {
 
 /* Hook a cache can install to answer stage-2 lookups of table IPAs in a
  * nested walk (tlb.c). Returns 1 on hit (out filled), 0 on miss.
- * On a hit the walker uses out->oa (the PA for `ipa`, not a page base),
- * out->perm (stage-2 permission bits as in vsmmu_walk_out.perm) and
- * out->memattr (stage-2 attribute in MAIR form, for the S2PTW Device check).
- * A hit lacking the permission needed falls back to a walk. */
+ * On a hit the walker uses out->oa (the PA for `ipa`, not a page base) and
+ * out->perm (stage-2 permission bits as in vsmmu_walk_out.perm). A hit
+ * lacking the permission needed falls back to a walk; with S2PTW=1 the hook
+ * is not consulted (the Device check needs the stage-2 attribute alone). */
 typedef int (*vsmmu_s2_cache_fn)(struct vsmmu *s, const struct vsmmu_s2_cfg *s2,
                                  uint64_t ipa, struct vsmmu_walk_out *out);
 /* Companion hook: called after a successful stage-2 walk of a stage-1 table
