@@ -564,22 +564,19 @@ static int st_regr(struct scn *sc)
 
 static int st_init(struct scn *sc)
 {
-    struct gd_opts o = { .st2l = true, .split = 8 };
+    struct gd_opts o = { .st2l = true };
     const char *st = arg(sc, "strtab");
-    uint64_t split = 8, sidbits = 0, cq = 0, eq = 0;
+    uint64_t sidbits = 0, cq = 0, eq = 0;
     if (st && cli_streq(st, "linear"))
         o.st2l = false;
     else if (st && !cli_streq(st, "2level"))
         return perr(sc, "field 'strtab': expected linear or 2level, got '%s'", st);
-    if (opt_num(sc, "split", &split) || opt_num(sc, "sidbits", &sidbits) ||
+    if (opt_num(sc, "sidbits", &sidbits) ||
         opt_num(sc, "cmdq", &cq) || opt_num(sc, "evtq", &eq) || leftover(sc))
         return -1;
-    if (split != 6 && split != 8 && split != 10)
-        return perr(sc, "field 'split': must be 6, 8 or 10");
     if (range_check(sc, "sidbits", sidbits, 24) || range_check(sc, "cmdq", cq, 19) ||
         range_check(sc, "evtq", eq, 19))
         return -1;
-    o.split = (unsigned)split;
     o.sid_bits = (unsigned)sidbits;
     o.cmdq_log2 = (unsigned)cq;
     o.evtq_log2 = (unsigned)eq;
@@ -967,21 +964,17 @@ static int st_sync(struct scn *sc)
     if (leftover(sc) || need_init(sc))
         return -1;
     int rc = gd_sync(&sc->g);
+    if (rc < 0)
+        return ferr(sc, "%s", sc->g.err);
     if (!e) {
-        if (rc)
+        if (rc > 0)
             return ferr(sc, "%s", sc->g.err);
         return 0;
     }
     sc->checks++;
-    unsigned got = gd_cerror(&sc->g);
-    if (!rc || got != (unsigned)code)
+    if (rc != code)
         return ferr(sc, "expected CERROR_%s, got %s%s", cli_cerror_name((unsigned)code),
-                    got ? "CERROR_" : "no command error", got ? cli_cerror_name(got) : "");
-    /* Recover as Linux does: replace the command by a CMD_SYNC, acknowledge,
-     * and wait for the queue to drain. */
-    gd_cerror_skip(&sc->g);
-    if (gd_sync(&sc->g))
-        return ferr(sc, "after recovery: %s", sc->g.err);
+                    rc ? "CERROR_" : "no command error", rc ? cli_cerror_name((unsigned)rc) : "");
     return 0;
 }
 
