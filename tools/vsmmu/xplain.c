@@ -251,8 +251,10 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
         break;
     }
     case VSMMU_TR_FAULT:
-        if (r->nraw >= 4)
-            xp_print_event(out, r->raw, "  fault: ");
+        if (r->nraw >= 4) {
+            fprintf(out, "  fault:\n");
+            xp_print_event(out, r->raw, "    ");
+        }
         else
             fprintf(out, "  fault: type 0x%02" PRIx64 "\n", r->a0);
         break;
