@@ -86,6 +86,7 @@ struct twent {
     uint32_t prev, next;        /* context entry list; `next` = free list */
     uint32_t iprev, inext;      /* nested IPA index list */
     uint32_t ihead;             /* which list: bucket+1, or 0 = per-VMID large */
+    uint32_t gn;                /* G node holding the entry */
     bool     iindexed;
     uint8_t  size, level, gran, s2sz;
     uint16_t vmid;
@@ -95,11 +96,19 @@ struct twent {
 };
 
 struct gw {
-    uint32_t ctx, cprev, cnext; /* context's G-node list; cnext = free list */
+    uint32_t ctx, cprev, cnext; /* context's G-node list (zombie list when
+                                 * zombie); cnext = free list */
     uint32_t bucket;
     uint32_t nused;             /* set slots + big */
+    uint32_t nent;              /* entries placed under it (incl. M nodes) */
+    bool     zombie;            /* invalidated as a whole, awaiting reclaim */
+    uint8_t  granmask;          /* granules of its entries (GRAN_BIT) */
+    uint8_t  levelmask;         /* leaf levels of its entries */
     uint64_t bm[BMW];
 };
+
+/* Granule of an entry as a bit: unknown (0) matches any TG filter. */
+#define GRAN_BIT(g) ((uint8_t)((g) == 12 ? 1 : (g) == 14 ? 2 : (g) == 16 ? 4 : 8))
 
 struct mw {
     uint32_t g;                 /* parent G node; `g` = free list link */
@@ -151,6 +160,9 @@ struct vsmmu_tlb {
     uint64_t imask;
     uint32_t *ilarge;           /* per VMID: nested entries spanning > 2 MiB of IPA */
     uint32_t *nnested;          /* per VMID: nested entries */
+
+    uint32_t zhead;             /* zombie G nodes (invalidated, not reclaimed) */
+    uint32_t nzent;             /* entries under zombie G nodes */
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -382,12 +394,11 @@ static uint32_t gget(struct vsmmu_tlb *t, uint32_t ci, uint64_t gi)
     return n;
 }
 
-static void gput(struct vsmmu_tlb *t, uint32_t n)
+/* Take G node n off the hash chain and its context's list: from here no
+ * lookup can reach it (readers already on it finish their read). */
+static void g_unlink(struct vsmmu_tlb *t, uint32_t n)
 {
     struct gw *w = &t->gw[n];
-    if (w->nused || !w->ctx)
-        return;
-    /* unlink from the hash chain (readers already on it keep going) */
     uint32_t *pp = &t->gbucket[w->bucket];
     while (*pp && *pp != n)
         pp = &t->g[*pp].next;
@@ -401,6 +412,40 @@ static void gput(struct vsmmu_tlb *t, uint32_t n)
     if (w->cnext)
         t->gw[w->cnext].cprev = w->cprev;
     c->ng--;
+}
+
+/* Invalidate every entry under G node n at once: unlink it and queue it
+ * for reclamation (ent_alloc). Returns the number of entries invalidated. */
+static unsigned g_zombify(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct gw *w = &t->gw[n];
+    g_unlink(t, n);
+    w->zombie = true;
+    w->cprev = 0;
+    w->cnext = t->zhead;
+    if (t->zhead)
+        t->gw[t->zhead].cprev = n;
+    t->zhead = n;
+    t->nzent += w->nent;
+    return w->nent;
+}
+
+static void gput(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct gw *w = &t->gw[n];
+    if (w->nused || !w->ctx)
+        return;
+    if (w->zombie) {
+        if (w->cprev)
+            t->gw[w->cprev].cnext = w->cnext;
+        else
+            t->zhead = w->cnext;
+        if (w->cnext)
+            t->gw[w->cnext].cprev = w->cprev;
+        w->zombie = false;
+    } else {
+        g_unlink(t, n);
+    }
     st(&t->g[n].tag, 0);
     w->ctx = 0;
     w->cnext = t->gfree;
@@ -576,11 +621,13 @@ static void ent_remove(struct vsmmu_tlb *t, uint32_t e)
     /* Invalidate first: from here no reader can validate the entry. */
     ent_write(te, 0, 0, 0, 0, 0);
 
-    uint64_t gi = w->in_base >> G_SHIFT;
-    uint32_t gn = gfind(t, tag, gi);
+    uint32_t gn = w->gn;
     if (gn) {
         struct gnode *g = &t->g[gn];
         struct gw *gwp = &t->gw[gn];
+        gwp->nent--;
+        if (gwp->zombie)
+            t->nzent--;
         if (w->size >= G_SHIFT) {
             if (g->big == e) {
                 st_rel(&g->big, 0);
@@ -636,8 +683,34 @@ static void ent_remove(struct vsmmu_tlb *t, uint32_t e)
 }
 
 /* A free entry, evicting one (CLOCK over the reference bits) if full. */
+/* Any entry under zombie G node n. */
+static uint32_t zombie_entry(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct gnode *g = &t->g[n];
+    if (g->big)
+        return g->big;
+    unsigned i = bm_next(t->gw[n].bm, 0, FAN - 1);
+    if (i >= FAN)
+        return 0;
+    uint32_t v = g->slot[i];
+    if (!SLOT_IS_M(v))
+        return SLOT_IDX(v);
+    uint32_t mn = SLOT_IDX(v);
+    unsigned j = bm_next(t->mw[mn].bm, 0, FAN - 1);
+    return j < FAN ? t->m[mn].slot[j] : 0;
+}
+
 static uint32_t ent_alloc(struct vsmmu_tlb *t)
 {
+    if (!t->efree && t->zhead) {
+        /* reclaim an invalidated entry before evicting a live one */
+        uint32_t e = zombie_entry(t, t->zhead);
+        if (e) {
+            uint32_t ci = t->w[e].ctx;
+            ent_remove(t, e);
+            cput(t, ci);
+        }
+    }
     if (!t->efree) {
         for (uint64_t steps = 0; steps <= 2 * (uint64_t)t->cap; steps++) {
             uint32_t h = t->hand + 1;
@@ -702,6 +775,12 @@ static unsigned gnode_range(struct vsmmu_tlb *t, uint32_t gn, uint64_t slo, uint
     uint64_t gbase = g->gidx << G_SHIFT;
     uint64_t gend = gbase + span_mask(G_SHIFT);
     unsigned removed = 0;
+    /* The range covers the whole GiB and no hint can spare an entry: every
+     * entry placed here matches (its match span contains its placement). */
+    if (f->lo <= gbase && f->hi >= gend &&
+        (!f->tg || !(w->granmask & ~(GRAN_BIT(f->tg) | GRAN_BIT(0)))) &&
+        (!f->ttl || !(w->levelmask & ~(1u << f->ttl))))
+        return g_zombify(t, gn);
     if (g->big)
         removed += try_remove(t, g->big, f);
     unsigned s0 = slo <= gbase ? 0 : (unsigned)(slo >> M_SHIFT) & (FAN - 1);
@@ -765,10 +844,8 @@ static unsigned ctx_range(struct vsmmu_tlb *t, uint32_t ci, const struct tfilt *
 static unsigned ctx_all(struct vsmmu_tlb *t, uint32_t ci)
 {
     unsigned removed = 0;
-    while (t->c[ci].ehead) {
-        ent_remove(t, t->c[ci].ehead);
-        removed++;
-    }
+    while (t->c[ci].ghead)
+        removed += g_zombify(t, t->c[ci].ghead);
     return removed;
 }
 
@@ -821,6 +898,7 @@ static void insert_locked(struct vsmmu *s, struct vsmmu_tlb *t, const struct vsm
     w->gran = e->granule_log2;
     w->in_base = in_base;
     w->vmid = TAG_VMID(tag);
+    w->gn = gn;
     unsigned s1sz = e->s1_size_log2 > sz && e->s1_size_log2 < 64 ? e->s1_size_log2 : sz;
     w->mlo = in_base & ~span_mask(s1sz);
     w->mhi = w->mlo + span_mask(s1sz);
@@ -839,6 +917,9 @@ static void insert_locked(struct vsmmu *s, struct vsmmu_tlb *t, const struct vsm
 
     struct gnode *g = &t->g[gn];
     struct gw *gwp = &t->gw[gn];
+    gwp->nent++;
+    gwp->granmask |= GRAN_BIT(e->granule_log2);
+    gwp->levelmask |= (uint8_t)(1u << (e->level & 7));
     if (sz >= G_SHIFT) {
         st_rel(&g->big, ei);
         gwp->nused++;
@@ -906,7 +987,7 @@ unsigned vsmmu_tlb_count(struct vsmmu *s)
     if (!t)
         return 0;
     pthread_mutex_lock(&t->lock);
-    unsigned n = t->nlive;
+    unsigned n = t->nlive - t->nzent;
     pthread_mutex_unlock(&t->lock);
     return n;
 }
@@ -957,7 +1038,7 @@ static unsigned nested_ipa(struct vsmmu_tlb *t, uint16_t vmid, uint64_t lo, uint
             for (uint32_t e = t->ibucket[h]; e;) {
                 struct twent *w = &t->w[e];
                 uint32_t nx = w->inext;
-                if (w->vmid == vmid && !(w->ihi < lo || w->ilo > hi)) {
+                if (w->vmid == vmid && !(w->ihi < lo || w->ilo > hi) && !t->gw[w->gn].zombie) {
                     uint32_t ci = w->ctx;
                     ent_remove(t, e);
                     cput(t, ci);
@@ -971,7 +1052,7 @@ static unsigned nested_ipa(struct vsmmu_tlb *t, uint16_t vmid, uint64_t lo, uint
         for (uint32_t e = t->ilarge[vmid]; e;) {
             struct twent *w = &t->w[e];
             uint32_t nx = w->inext;
-            if (!(w->ihi < lo || w->ilo > hi)) {
+            if (!(w->ihi < lo || w->ilo > hi) && !t->gw[w->gn].zombie) {
                 uint32_t ci = w->ctx;
                 ent_remove(t, e);
                 cput(t, ci);
@@ -987,7 +1068,7 @@ static unsigned nested_ipa(struct vsmmu_tlb *t, uint16_t vmid, uint64_t lo, uint
             for (uint32_t e = t->c[ci].ehead; e;) {
                 struct twent *w = &t->w[e];
                 uint32_t nx = w->next;
-                if (!(w->ihi < lo || w->ilo > hi)) {
+                if (!(w->ihi < lo || w->ilo > hi) && !t->gw[w->gn].zombie) {
                     ent_remove(t, e);
                     n++;
                 }
@@ -1165,8 +1246,13 @@ static void tlb_flush(struct vsmmu_tlb *t)
 {
     pthread_mutex_lock(&t->lock);
     __atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);
-    for (unsigned wd = 0; wd < 3; wd++)
-        list_op(t, t->whead[wd], false, SEL_S1 | SEL_S2, NULL);
+    for (uint32_t e = 1; e <= t->cap; e++) {
+        if (t->w[e].ctx) {
+            uint32_t ci = t->w[e].ctx;
+            ent_remove(t, e);
+            cput(t, ci);
+        }
+    }
     pthread_mutex_unlock(&t->lock);
 }
 
