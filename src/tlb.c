@@ -334,6 +334,21 @@ int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t
     return 1;
 }
 
+void vsmmu_tlb_s2_insert(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,
+                         const struct vsmmu_walk_out *out)
+{
+    unsigned sz = out->size_log2;
+    if (!s->caches.tlb || sz < P_SHIFT || sz > MAX_CACHED_LOG2)
+        return;
+    uint64_t off = ipa & span_mask(sz);
+    struct vsmmu_tlb_key k = { .kind = VSMMU_TLB_S2, .vmid = s2->vmid };
+    struct vsmmu_tlb_ent e = { .in_base = ipa - off, .out_base = out->oa - off,
+                               .size_log2 = (uint8_t)sz, .level = out->level,
+                               .perm = out->perm, .memattr = out->memattr, .sh = out->sh,
+                               .granule_log2 = s2->granule };
+    vsmmu_tlb_insert(s, &k, &e);
+}
+
 uint64_t vsmmu_tlb_gen(struct vsmmu *s)
 {
     struct vsmmu_tlb *t = s->caches.tlb;
