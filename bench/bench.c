@@ -436,7 +436,7 @@ static void tlbi_va(struct vsmmu *s, uint16_t asid, uint64_t va, uint64_t size, 
 /* Page i of a sparse layout: 4 pages per 2 MiB, spread over many GiBs. */
 static uint64_t sparse_va(uint64_t i)
 {
-    return VA_BASE + (i >> 2) * M2 + (i & 3) * 0x81000;
+    return VA_BASE + i * K4;
 }
 
 static int bench_tlbi_page(struct results *R)
@@ -450,7 +450,7 @@ static int bench_tlbi_page(struct results *R)
         for (uint64_t i = 0; i < caps[c]; i++)
             ins_page(s, 1, sparse_va(i));
         unsigned batch = 512;
-        unsigned rounds = R->quick ? 4 : 64;
+        unsigned rounds = R->quick ? 16 : 64;
         uint64_t x = 99, total = 0, n = 0;
         uint64_t pick[512];
         for (unsigned r = 0; r < rounds; r++) {
@@ -574,9 +574,11 @@ static void print_table(const struct results *R)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: vsmmu-bench [--json] [--quick]\n"
-               "  --json   print one JSON object\n"
-               "  --quick  short run (CI)\n");
+    fprintf(f, "usage: vsmmu-bench [--json] [--quick] [--only NAME]\n"
+               "  --json       print one JSON object\n"
+               "  --quick      short run (CI)\n"
+               "  --only NAME  one group: hit block miss nested tlbi_page tlbi_1g tlbi_asid\n"
+               "               threads (the others print as 0)\n");
 }
 
 int vsmmu_bench_run(int argc, char **argv)
@@ -584,9 +586,12 @@ int vsmmu_bench_run(int argc, char **argv)
     struct results R;
     memset(&R, 0, sizeof(R));
     bool json = false;
+    const char *only = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = true;
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else if (!strcmp(argv[i], "--quick"))
             R.quick = true;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -597,9 +602,11 @@ int vsmmu_bench_run(int argc, char **argv)
             return 2;
         }
     }
-    if (bench_hit(&R) || bench_block(&R) || bench_miss(&R, false) || bench_miss(&R, true) ||
-        bench_tlbi_page(&R) || bench_tlbi_1g(&R) || bench_tlbi_asid(&R) ||
-        bench_threads(&R)) {
+#define ONLY(n) (!only || !strcmp(only, n))
+    if ((ONLY("hit") && bench_hit(&R)) || (ONLY("block") && bench_block(&R)) ||
+        (ONLY("miss") && bench_miss(&R, false)) || (ONLY("nested") && bench_miss(&R, true)) ||
+        (ONLY("tlbi_page") && bench_tlbi_page(&R)) || (ONLY("tlbi_1g") && bench_tlbi_1g(&R)) ||
+        (ONLY("tlbi_asid") && bench_tlbi_asid(&R)) || (ONLY("threads") && bench_threads(&R))) {
         fprintf(stderr, "vsmmu-bench: setup failed\n");
         return 2;
     }
