@@ -572,13 +572,17 @@ static void print_table(const struct results *R)
     printf("  %-34s %12.2f x\n", "hit throughput, 2 threads vs 1", R->threads2_speedup);
 }
 
-static void usage(FILE *f)
+static void usage(FILE *f, const char *argv0)
 {
-    fprintf(f, "usage: vsmmu-bench [--json] [--quick] [--only NAME]\n"
+    /* `vsmmu-bench` alone, `vsmmu bench` through the CLI */
+    const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+    base = base ? base + 1 : argv0;
+    const char *name = base && !strcmp(base, "vsmmu-bench") ? "vsmmu-bench" : "vsmmu bench";
+    fprintf(f, "usage: %s [--json] [--quick] [--only NAME]\n"
                "  --json       print one JSON object\n"
                "  --quick      short run (CI)\n"
                "  --only NAME  one group: hit block miss nested tlbi_page tlbi_1g tlbi_asid\n"
-               "               threads (the others print as 0)\n");
+               "               threads (the others print as 0)\n", name);
 }
 
 int vsmmu_bench_run(int argc, char **argv)
@@ -595,10 +599,10 @@ int vsmmu_bench_run(int argc, char **argv)
         else if (!strcmp(argv[i], "--quick"))
             R.quick = true;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
+            usage(stdout, argc > 0 ? argv[0] : NULL);
             return 0;
         } else {
-            usage(stderr);
+            usage(stderr, argc > 0 ? argv[0] : NULL);
             return 2;
         }
     }

@@ -28,6 +28,7 @@
 #include "priq.h"
 #include "irq.h"
 #include "tlb.h"
+#include "stall.h"
 
 struct vsmmu_accel;
 
@@ -41,6 +42,7 @@ struct vsmmu {
     struct vsmmu_evtq evtq;      /* evtq.c */
     struct vsmmu_priq priq;      /* priq.c */
     struct vsmmu_caches caches;  /* tlb.c */
+    struct vsmmu_stalls stalls;  /* stall.c (guarded by evtq.lock) */
     struct vsmmu_accel *accel;   /* accel/ (NULL: fully emulated) */
 
     vsmmu_trace_fn trace;

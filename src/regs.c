@@ -301,6 +301,9 @@ static void cr0_write(struct vsmmu *s, uint32_t val)
     bool priq_now = (now & CR0_PRIQEN) && (now & CR0_SMMUEN);
     if (priq_old != priq_now)
         vsmmu_priq_enable_changed(s, priq_now);
+    /* SMMUEN 1->0: stalled transactions are terminated (6.3.9.6). */
+    if ((changed & CR0_SMMUEN) && !(now & CR0_SMMUEN) && r->smmuen_cleared)
+        r->smmuen_cleared(s);
     /* CMDQEN 0->1: consume if PROD != CONS and no CMDQ_ERR (6.3.9.3). */
     if ((changed & CR0_CMDQEN) && (now & CR0_CMDQEN))
         vsmmu_cmdq_process(s);
@@ -312,8 +315,8 @@ static void irq_ctrl_write(struct vsmmu *s, uint32_t val)
 {
     uint32_t now = val & irq_ctrl_mask(&s->cfg);
     pthread_mutex_lock(&s->evtq.lock);
-    s->regs.irq_ctrl = now;
-    s->regs.irq_ctrlack = now;
+    reg_store(&s->regs.irq_ctrl, now);
+    reg_store(&s->regs.irq_ctrlack, now);
     pthread_mutex_unlock(&s->evtq.lock);
 }
 
@@ -337,7 +340,7 @@ static void gerrorn_write(struct vsmmu *s, uint32_t val)
     pthread_mutex_lock(&s->evtq.lock);
     uint32_t old = s->regs.gerrorn;
     uint32_t gerror = s->regs.gerror;
-    s->regs.gerrorn = now;
+    reg_store(&s->regs.gerrorn, now);
     pthread_mutex_unlock(&s->evtq.lock);
 
     vsmmu_gerrorn_written(s, old, now);
@@ -366,10 +369,10 @@ static void eventq_base_write(struct vsmmu *s, uint64_t val, uint64_t lanes)
     if (!cr0_clear(s, CR0_EVENTQEN))
         return;
     pthread_mutex_lock(&s->evtq.lock);
-    r->eventq_base = merge(r->eventq_base, val, q_base_mask(s), lanes);
+    reg_store(&r->eventq_base, merge(r->eventq_base, val, q_base_mask(s), lanes));
     uint32_t m = q_idx_mask(r->eventq_base, s->cfg.eventqs);
-    r->eventq_prod &= m | (uint32_t)Q_PROD_OVFLG;
-    r->eventq_cons &= m | (uint32_t)Q_CONS_OVACKFLG;
+    reg_store(&r->eventq_prod, r->eventq_prod & (m | (uint32_t)Q_PROD_OVFLG));
+    reg_store(&r->eventq_cons, r->eventq_cons & (m | (uint32_t)Q_CONS_OVACKFLG));
     pthread_mutex_unlock(&s->evtq.lock);
 }
 
@@ -380,10 +383,10 @@ static void priq_base_write(struct vsmmu *s, uint64_t val, uint64_t lanes)
     if (!s->cfg.pri || !cr0_clear(s, CR0_PRIQEN))
         return;
     pthread_mutex_lock(&s->evtq.lock);
-    r->priq_base = merge(r->priq_base, val, q_base_mask(s), lanes);
+    reg_store(&r->priq_base, merge(r->priq_base, val, q_base_mask(s), lanes));
     uint32_t m = q_idx_mask(r->priq_base, s->cfg.priqs);
-    r->priq_prod &= m | (uint32_t)Q_PROD_OVFLG;
-    r->priq_cons &= m | (uint32_t)Q_CONS_OVACKFLG;
+    reg_store(&r->priq_prod, r->priq_prod & (m | (uint32_t)Q_PROD_OVFLG));
+    reg_store(&r->priq_cons, r->priq_cons & (m | (uint32_t)Q_CONS_OVACKFLG));
     pthread_mutex_unlock(&s->evtq.lock);
 }
 
@@ -416,21 +419,21 @@ static void q1_write(struct vsmmu *s, uint32_t off, uint32_t val)
     switch (off) {
     case 0xA8: /* EVENTQ_PROD: guarded by EVENTQEN (6.3.95) */
         if (cr0_clear(s, CR0_EVENTQEN))
-            r->eventq_prod = val & (q_idx_mask(r->eventq_base, s->cfg.eventqs) |
-                                    (uint32_t)Q_PROD_OVFLG);
+            reg_store(&r->eventq_prod, val & (q_idx_mask(r->eventq_base, s->cfg.eventqs) |
+                                              (uint32_t)Q_PROD_OVFLG));
         break;
     case 0xAC: /* EVENTQ_CONS: always RW (6.3.96) */
-        r->eventq_cons = val & (q_idx_mask(r->eventq_base, s->cfg.eventqs) |
-                                (uint32_t)Q_CONS_OVACKFLG);
+        reg_store(&r->eventq_cons, val & (q_idx_mask(r->eventq_base, s->cfg.eventqs) |
+                                          (uint32_t)Q_CONS_OVACKFLG));
         break;
     case 0xC8: /* PRIQ_PROD: guarded by PRIQEN (6.3.97) */
         if (cr0_clear(s, CR0_PRIQEN))
-            r->priq_prod = val & (q_idx_mask(r->priq_base, s->cfg.priqs) |
-                                  (uint32_t)Q_PROD_OVFLG);
+            reg_store(&r->priq_prod, val & (q_idx_mask(r->priq_base, s->cfg.priqs) |
+                                            (uint32_t)Q_PROD_OVFLG));
         break;
     case 0xCC: /* PRIQ_CONS: always RW (6.3.98) */
-        r->priq_cons = val & (q_idx_mask(r->priq_base, s->cfg.priqs) |
-                              (uint32_t)Q_CONS_OVACKFLG);
+        reg_store(&r->priq_cons, val & (q_idx_mask(r->priq_base, s->cfg.priqs) |
+                                        (uint32_t)Q_CONS_OVACKFLG));
         break;
     default:
         break;

@@ -40,6 +40,15 @@ struct vsmmu_regs {
     uint32_t priq_prod, priq_cons;   /* (Q) */
     uint64_t priq_irq_cfg0;
     uint32_t priq_irq_cfg1, priq_irq_cfg2;
+
+    /* Optional, installed by the module that keeps stalled transactions (not
+     * changed by reset): called from the CR0 write, without evtq.lock, after
+     * CR0ACK.SMMUEN went 1->0, when every stalled transaction of the
+     * interface must be marked for abort-termination (6.3.9.6). A stall
+     * inserted by a translation that read CR0ACK.SMMUEN=1 before the ACK
+     * changed must be terminated too (e.g. check CR0ACK under the stall
+     * module's lock when inserting). */
+    void (*smmuen_cleared)(struct vsmmu *s);
 };
 
 /* Reset every register; synthesise IDR0-5/IIDR/AIDR from s->cfg. Called

@@ -88,7 +88,14 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
         return VSMMU_ENOMEM;
     }
     vsmmu_cmdq_init(s);
+    if (vsmmu_stall_init(s)) {
+        vsmmu_evtq_fini(s);
+        free(s);
+        set_err(err, errlen, "cannot allocate the stall table");
+        return VSMMU_ENOMEM;
+    }
     if (vsmmu_stats_init(s)) {
+        vsmmu_stall_fini(s);
         vsmmu_evtq_fini(s);
         free(s);
         set_err(err, errlen, "out of memory");
@@ -97,6 +104,7 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
     rc = vsmmu_caches_init(s);
     if (rc) {
         vsmmu_stats_fini(s);
+        vsmmu_stall_fini(s);
         vsmmu_evtq_fini(s);
         free(s);
         set_err(err, errlen, "cannot allocate caches");
@@ -113,6 +121,7 @@ void vsmmu_destroy(struct vsmmu *s)
         return;
     vsmmu_accel_destroy(s);
     vsmmu_caches_fini(s);
+    vsmmu_stall_fini(s);
     vsmmu_evtq_fini(s);
     vsmmu_stats_fini(s);
     free(s);
@@ -129,6 +138,7 @@ void vsmmu_reset(struct vsmmu *s)
     vsmmu_evtq_reset(s);
     vsmmu_priq_reset(s);
     vsmmu_caches_flush(s);
+    vsmmu_stall_term_all(s);   /* reset clears SMMUEN: no stall survives */
     s->err[0] = 0;
 }
 

@@ -48,6 +48,7 @@ struct geom {
 struct leaf {
     uint64_t desc;
     uint64_t pa;         /* PA of the leaf descriptor */
+    uint8_t s2perm;      /* nested stage 1: stage-2 permission of that PA */
     int level;
     unsigned size_log2;
     uint64_t oa;         /* output address for the input */
@@ -157,8 +158,7 @@ static bool block_allowed(const struct vsmmu *s, unsigned g, int level)
 static int read_desc(struct wctx *c, uint64_t pa, const struct geom *gm, int stage, int level,
                      uint64_t ia, uint64_t *d)
 {
-    c->reads++;
-    stat_add(c->s, desc_reads, 1);
+    c->reads++;     /* added to stats.desc_reads once per walk */
     if (vsmmu_mem_read64(c->s, pa, d, VSMMU_MEM_PTW))
         return -1;
     *d = swap_if(gm->endi, *d);
@@ -321,10 +321,11 @@ static int stage_eabt(struct wctx *c, const struct stage_ctl *sc, uint64_t pa)
  * IPAs translated by stage 2 (CLASS=TT; a read, or a write for an HTTU
  * update: TTRnW). */
 static int desc_pa(struct wctx *c, const struct stage_ctl *sc, uint64_t a, bool write,
-                   uint64_t *pa)
+                   uint64_t *pa, uint8_t *s2perm)
 {
     if (!sc->nested) {
         *pa = a;
+        *s2perm = 0x3f;
         return 0;
     }
     struct acc ac = { .r = !write, .w = write, .priv = true };
@@ -332,6 +333,7 @@ static int desc_pa(struct wctx *c, const struct stage_ctl *sc, uint64_t a, bool 
     if (s2_translate(c, sc->s2, a, EVT_CLASS_TT, &ac, &l2))
         return -1;
     *pa = l2.oa;
+    *s2perm = l2.perm;
     return 0;
 }
 
@@ -392,11 +394,14 @@ static enum leaf_rc leaf_eval(struct wctx *c, const struct stage_ctl *sc, const 
          * W is granted only once the descriptor is actually dirty */
         return LEAF_DONE;
     }
+    /* Nested: the update is a write through stage 2 (Arm ARM D8.5.2.1
+     * R_BDJJL). The read's stage-2 result is reused when it already grants
+     * write; otherwise stage 2 is walked again for a write, which may make
+     * the stage-2 descriptor dirty or fault with TTRnW=0. */
     uint64_t upa = l->pa;
-    if (sc->nested && desc_pa(c, sc, dva, true, &upa)) {
-        /* a stage-1 descriptor update that faults at stage 2: TTRnW=0 */
+    uint8_t p2;
+    if (sc->nested && !(l->s2perm & VSMMU_PERM_W) && desc_pa(c, sc, dva, true, &upa, &p2))
         return LEAF_FAULT;
-    }
     int rc = cas_desc(c, upa, gm->endi, &l->desc, nv);
     if (rc < 0)
         return (enum leaf_rc)stage_eabt(c, sc, upa);
@@ -425,7 +430,8 @@ static int stage_walk(struct wctx *c, const struct stage_ctl *sc, const struct g
         uint64_t idx = (ia >> lsb) & bits_mask_low(nbits);
         uint64_t dva = table + 8 * idx;     /* IPA when nested stage 1 */
         uint64_t pa, d;
-        if (desc_pa(c, sc, dva, false, &pa))
+        uint8_t s2perm;
+        if (desc_pa(c, sc, dva, false, &pa, &s2perm))
             return -1;
         if (read_desc(c, pa, gm, sc->stage, level, ia, &d))
             return stage_eabt(c, sc, pa);
@@ -453,7 +459,8 @@ static int stage_walk(struct wctx *c, const struct stage_ctl *sc, const struct g
         }
         if (level == 3 ? !(d & PTE_TYPE) : !block_allowed(c->s, gm->g, level))
             return stage_fault(c, sc, EVT_F_TRANSLATION);
-        *l = (struct leaf){ .desc = d, .pa = pa, .level = level, .size_log2 = lsb,
+        *l = (struct leaf){ .desc = d, .pa = pa, .s2perm = s2perm, .level = level,
+                            .size_log2 = lsb,
                             .t_nounpriv = t_nounpriv, .t_ro = t_ro, .t_pxn = t_pxn,
                             .t_uxn = t_uxn };
         enum leaf_rc rc = leaf_eval(c, sc, gm, ia, dva, l, httu_off);
@@ -509,10 +516,12 @@ static int s2_translate(struct wctx *c, const struct vsmmu_s2_cfg *s2, uint64_t 
         sc.hd = false;
     bool walk_access = cls != EVT_CLASS_IN;
 
-    if (cls == EVT_CLASS_TT && c->req && c->req->s2_cache) {
+    /* With S2PTW the Device check needs the stage-2 attribute alone, which
+     * a cached entry (possibly combined with a stream's incoming
+     * attributes) may not hold: walk instead. */
+    if (cls == EVT_CLASS_TT && c->req && c->req->s2_cache && !s2->ptw) {
         struct vsmmu_walk_out co = { 0 };
-        if (c->req->s2_cache(c->s, s2, ipa, &co) == 1 && perm_ok(co.perm, acc) &&
-            !(s2->ptw && (FIELD_GET(MAIR_OUTER, co.memattr) == 0))) {
+        if (c->req->s2_cache(c->s, s2, ipa, &co) == 1 && perm_ok(co.perm, acc)) {
             *out = (struct leaf){ .oa = co.oa, .perm = co.perm, .level = co.level,
                                   .size_log2 = co.size_log2 };
             return 0;
@@ -667,6 +676,7 @@ int vsmmu_walk(struct vsmmu *s, const struct vsmmu_walk_req *req,
     rc = 0;
 done:
     out->desc_reads = c.reads;
+    stat_add(s, desc_reads, c.reads);
     return rc;
 }
 
@@ -678,7 +688,9 @@ int vsmmu_walk_s2_fetch(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t
     struct leaf l;
     fault_set(f, 0);
     stat_add(s, walks, 1);
-    if (s2_translate(&c, s2, ipa, cls, &acc, &l))
+    int rc = s2_translate(&c, s2, ipa, cls, &acc, &l);
+    stat_add(s, desc_reads, c.reads);
+    if (rc)
         return -1;
     *pa = l.oa;
     return 0;

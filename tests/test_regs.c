@@ -3,6 +3,9 @@
  * sizes, guards, CR0/IRQ_CTRL acknowledgement, GBPA Update, queue registers
  * and the ID registers synthesised from the configuration. Every expected
  * value is derived by hand from the spec in the comment next to it. */
+#include <pthread.h>
+#include <sched.h>
+
 #include "test.h"
 #include "mem.h"
 #include "internal.h"
@@ -850,6 +853,259 @@ static void idr_random_configs(void)
     CHECK_MSG(accepted >= 100, "only %u random configurations accepted", accepted);
 }
 
+/* GBPA Update visibility (6.3.14.1): a transaction that arrives after an
+ * Update has completed uses the new attributes. Translator threads run
+ * while the MMIO thread flips GBPA.ABORT. A translation that starts after
+ * update `e` completed and ends before update e+1 began must see the value
+ * of update e (odd e: ABORT=1). */
+struct gbpa_race {
+    struct vsmmu *s;
+    unsigned begin;          /* atomic: last update started */
+    unsigned epoch;          /* atomic: last update completed */
+    unsigned done;           /* atomic */
+    unsigned bad, checked;
+};
+
+static void *gbpa_translator(void *arg)
+{
+    struct gbpa_race *g = arg;
+    struct vsmmu_txn txn = { .sid = 0, .addr = 0x1000, .flags = 0 };
+    while (!__atomic_load_n(&g->done, __ATOMIC_ACQUIRE)) {
+        unsigned e1 = __atomic_load_n(&g->epoch, __ATOMIC_ACQUIRE);
+        struct vsmmu_result res;
+        vsmmu_translate(g->s, &txn, &res);
+        unsigned e2 = __atomic_load_n(&g->begin, __ATOMIC_ACQUIRE);
+        if (e1 == e2) {
+            /* odd epochs: ABORT=1 */
+            bool want_abort = e1 & 1;
+            if ((res.outcome == VSMMU_XLATE_ABORT) != want_abort)
+                __atomic_fetch_add(&g->bad, 1, __ATOMIC_RELAXED);
+            __atomic_fetch_add(&g->checked, 1, __ATOMIC_RELAXED);
+        }
+    }
+    return NULL;
+}
+
+static void gbpa_update_threads(void)
+{
+    struct vsmmu *s = mk("qemu-v3.1");   /* GBPA reset: bypass (ABORT=0) */
+    REQUIRE(s);
+    struct gbpa_race g = { .s = s };
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        REQUIRE(pthread_create(&t[i], NULL, gbpa_translator, &g) == 0);
+    for (unsigned e = 1; e <= 2000; e++) {
+        __atomic_store_n(&g.begin, e, __ATOMIC_RELEASE);
+        wr32(s, 0x44, 0x80001000u | ((e & 1) ? 0x00100000u : 0));
+        CHECK_EQ(rd32(s, 0x44) >> 31, 0);            /* Update completed */
+        __atomic_store_n(&g.epoch, e, __ATOMIC_RELEASE);
+        if (e % 100 == 0) {
+            /* Let the translators check this epoch at least once (no new
+             * update starts meanwhile, so their window is stable). */
+            unsigned c0 = __atomic_load_n(&g.checked, __ATOMIC_ACQUIRE);
+            while (__atomic_load_n(&g.checked, __ATOMIC_ACQUIRE) < c0 + 2)
+                sched_yield();
+        }
+    }
+    __atomic_store_n(&g.done, 1, __ATOMIC_RELEASE);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    CHECK_EQ(g.bad, 0);
+    CHECK(g.checked > 0);
+    vsmmu_destroy(s);
+}
+
+/* ---- hooks into the queues ----------------------------------------------------- */
+
+/* A fresh memory for tests that place queues in it. */
+static struct kit_mem *hook_mem;
+
+static struct vsmmu *mk_hook(const char *profile)
+{
+    struct vsmmu_config c;
+    if (vsmmu_config_profile(&c, profile))
+        return NULL;
+    hook_mem = kit_mem_new();
+    kit_mem_add(hook_mem, 0, 1 << 20);
+    hook_mem->brk = 0x1000;
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(hook_mem, &ops, false);
+    struct vsmmu *s = NULL;
+    char err[256];
+    if (vsmmu_create(&c, &ops, &s, err, sizeof(err)))
+        fprintf(stderr, "create: %s\n", err);
+    return s;
+}
+
+static void hook_done(struct vsmmu *s)
+{
+    vsmmu_destroy(s);
+    kit_mem_free(hook_mem);
+    hook_mem = NULL;
+}
+
+/* Command encodings (commands.md / IHI0070 4.1): opcode DW0[7:0]; CMD_SYNC
+ * 0x46 with CS=SIG_NONE (DW0[13:12]=0); opcode 0x00 is reserved (CERROR_ILL). */
+static void put_cmd(uint64_t q, unsigned slot, uint64_t dw0)
+{
+    kit_w64(hook_mem, q + 16ull * slot, dw0);
+    kit_w64(hook_mem, q + 16ull * slot + 8, 0);
+}
+
+/* Command consumption is considered on a CMDQ_PROD write (6.3.27), on
+ * CMDQEN 0->1 (6.3.9.3) and after the acknowledgement of CMDQ_ERR (7.1). */
+static void hook_cmdq(void)
+{
+    struct vsmmu *s = mk_hook("full-v3.2");
+    REQUIRE(s);
+    uint64_t q = kit_mem_alloc(hook_mem, 16 << 4, 16 << 4);   /* 16 entries */
+    wr64(s, 0x90, q | 4);
+    wr32(s, 0x98, 0);
+    wr32(s, 0x9C, 0);
+    put_cmd(q, 0, 0x46);
+    put_cmd(q, 1, 0x46);
+    wr32(s, 0x98, 2);                      /* CMDQEN=0: nothing consumed */
+    CHECK_EQ(rd32(s, 0x9C), 0);
+    wr32(s, 0x20, 0x8);                    /* CMDQEN 0->1: both consumed */
+    CHECK_EQ(rd32(s, 0x24), 0x8);
+    CHECK_EQ(rd32(s, 0x9C) & 0xFFFFF, 2);
+    put_cmd(q, 2, 0x46);
+    wr32(s, 0x98, 3);                      /* PROD write: consumed */
+    CHECK_EQ(rd32(s, 0x9C) & 0xFFFFF, 3);
+    /* Illegal command: CONS stays at it with ERR=CERROR_ILL (1), CMDQ_ERR
+     * active (GERROR[0] != GERRORN[0]). */
+    put_cmd(q, 3, 0x00);
+    put_cmd(q, 4, 0x46);
+    wr32(s, 0x98, 5);
+    CHECK_EQ(rd32(s, 0x9C), (1u << 24) | 3);
+    CHECK_EQ((rd32(s, 0x60) ^ rd32(s, 0x64)) & 1, 1);
+    /* While CMDQ_ERR is active, a PROD write consumes nothing. */
+    wr32(s, 0x98, 5);
+    CHECK_EQ(rd32(s, 0x9C) & 0xFFFFF, 3);
+    /* Replace the command in place and acknowledge: consumption resumes at
+     * CONS without another PROD write (Linux's arm_smmu_cmdq_skip_err). */
+    put_cmd(q, 3, 0x46);
+    wr32(s, 0x64, rd32(s, 0x60));
+    CHECK_EQ((rd32(s, 0x60) ^ rd32(s, 0x64)) & 1, 0);
+    CHECK_EQ(rd32(s, 0x9C) & 0xFFFFF, 5);
+    /* CMDQEN 1->0: CMDQ_BASE/CONS become writable again, consumption stops. */
+    wr32(s, 0x20, 0);
+    put_cmd(q, 5, 0x46);
+    wr32(s, 0x98, 6);
+    CHECK_EQ(rd32(s, 0x9C) & 0xFFFFF, 5);
+    hook_done(s);
+}
+
+/* The GERROR interrupt uses GERROR_IRQ_CFG0/1/2 and is gated by
+ * IRQ_CTRL.GERROR_IRQEN (6.3.16, 6.3.21-6.3.23, 3.18). */
+static void hook_gerror_irq(void)
+{
+    struct vsmmu *s = mk_hook("full-v3.2");
+    REQUIRE(s);
+    uint64_t q = kit_mem_alloc(hook_mem, 16 << 4, 16 << 4);
+    wr64(s, 0x90, q | 4);
+    wr32(s, 0x98, 0);
+    wr32(s, 0x9C, 0);
+    wr64(s, 0x68, 0x80040);                /* doorbell */
+    wr32(s, 0x70, 0xABCD);                 /* data */
+    wr32(s, 0x74, 0x1);                    /* Device-nGnRE, SH=0 */
+    wr32(s, 0x50, 0x1);                    /* GERROR_IRQEN */
+    CHECK_EQ(rd32(s, 0x54), 0x1);
+    wr32(s, 0x20, 0x8);
+    unsigned n0 = hook_mem->nmsi;
+    put_cmd(q, 0, 0x00);                   /* CERROR_ILL -> CMDQ_ERR */
+    wr32(s, 0x98, 1);
+    CHECK_EQ(hook_mem->nmsi, n0 + 1);
+    if (hook_mem->nmsi == n0 + 1) {
+        const struct kit_msi *m = &hook_mem->msi[n0 % KIT_MSI_LOG];
+        CHECK_EQ(m->addr, 0x80040);
+        CHECK_EQ(m->data, 0xABCD);
+        CHECK_EQ(m->attrs, 0x1);
+    }
+    /* Acknowledge, disable the interrupt, raise the error again: no MSI. */
+    put_cmd(q, 0, 0x46);
+    wr32(s, 0x64, rd32(s, 0x60));
+    CHECK_EQ(rd32(s, 0x9C) & 0xFFFFF, 1);
+    wr32(s, 0x50, 0);
+    CHECK_EQ(rd32(s, 0x54), 0);
+    put_cmd(q, 1, 0x00);
+    wr32(s, 0x98, 2);
+    CHECK_EQ((rd32(s, 0x60) ^ rd32(s, 0x64)) & 1, 1);
+    CHECK_EQ(hook_mem->nmsi, n0 + 1);
+    hook_done(s);
+}
+
+/* Producers follow CR0ACK: event records are written only while
+ * EVENTQEN is acknowledged (6.3.9.4); PRI records only while the effective
+ * PRIQEN (PRIQEN && SMMUEN, 6.3.9.5) is. */
+static void hook_queue_enables(void)
+{
+    struct vsmmu *s = mk_hook("full-v3.2");
+    REQUIRE(s);
+    uint64_t eq = kit_mem_alloc(hook_mem, 32 << 2, 32 << 2);  /* 4 events */
+    uint64_t pq = kit_mem_alloc(hook_mem, 16 << 2, 16 << 2);  /* 4 PRI records */
+    wr64(s, 0xA0, eq | 2);
+    wr64(s, 0xC0, pq | 2);
+    const uint64_t ev[4] = { 0x10, 0, 0, 0 };   /* any record: the content is not examined */
+    const uint64_t pr[2] = { 0, 0 };
+    CHECK(vsmmu_evtq_write(s, ev) != 0);        /* EVENTQEN=0: discarded */
+    CHECK_EQ(rd32(s, 0x100A8), 0);
+    wr32(s, 0x20, 0x4);
+    CHECK_EQ(vsmmu_evtq_write(s, ev), 0);
+    CHECK_EQ(rd32(s, 0x100A8), 1);
+    CHECK_EQ(kit_r64(hook_mem, eq), 0x10);
+    wr32(s, 0x20, 0);
+    CHECK(vsmmu_evtq_write(s, ev) != 0);
+    CHECK_EQ(rd32(s, 0x100A8), 1);
+    /* PRIQEN without SMMUEN: not effective. */
+    wr32(s, 0x20, 0x2);
+    CHECK(vsmmu_priq_write(s, pr, true) != 0);
+    CHECK_EQ(rd32(s, 0x100C8), 0);
+    wr32(s, 0x20, 0x3);                         /* SMMUEN | PRIQEN */
+    CHECK_EQ(vsmmu_priq_write(s, pr, true), 0);
+    CHECK_EQ(rd32(s, 0x100C8), 1);
+    wr32(s, 0x20, 0x2);                         /* SMMUEN 1->0: PRI writes stop */
+    CHECK(vsmmu_priq_write(s, pr, true) != 0);
+    CHECK_EQ(rd32(s, 0x100C8), 1);
+    /* PRIQ_PROD is guarded by the actual PRIQEN, not the effective one. */
+    wr32(s, 0x100C8, 0);
+    CHECK_EQ(rd32(s, 0x100C8), 1);
+    wr32(s, 0x20, 0);
+    wr32(s, 0x100C8, 0);
+    CHECK_EQ(rd32(s, 0x100C8), 0);
+    hook_done(s);
+}
+
+/* SMMUEN 1->0 calls the stall keeper's hook once, after CR0ACK.SMMUEN is 0
+ * (6.3.9.6); other CR0 writes do not. */
+static unsigned smmuen_calls, smmuen_ack_seen;
+
+static void on_smmuen_cleared(struct vsmmu *s)
+{
+    smmuen_calls++;
+    smmuen_ack_seen = reg_load(&s->regs.cr0ack);
+}
+
+static void hook_smmuen_cleared(void)
+{
+    struct vsmmu *s = mk("full-v3.2");
+    REQUIRE(s);
+    s->regs.smmuen_cleared = on_smmuen_cleared;
+    smmuen_calls = 0;
+    wr32(s, 0x20, 0x1);
+    wr32(s, 0x20, 0x5);
+    CHECK_EQ(smmuen_calls, 0);
+    wr32(s, 0x20, 0x4);                    /* SMMUEN 1->0 */
+    CHECK_EQ(smmuen_calls, 1);
+    CHECK_EQ(smmuen_ack_seen, 0x4);
+    wr32(s, 0x20, 0x0);
+    wr32(s, 0x20, 0x0);
+    CHECK_EQ(smmuen_calls, 1);
+    vsmmu_reset(s);                        /* reset keeps the hook */
+    CHECK(s->regs.smmuen_cleared == on_smmuen_cleared);
+    vsmmu_destroy(s);
+}
+
 int main(void)
 {
     RUN(idr_random_configs);
@@ -868,6 +1124,11 @@ int main(void)
     RUN(gerror_toggle);
     RUN(irq_ctrl_ack);
     RUN(reset_restores);
+    RUN(gbpa_update_threads);
+    RUN(hook_cmdq);
+    RUN(hook_gerror_irq);
+    RUN(hook_queue_enables);
+    RUN(hook_smmuen_cleared);
     kit_mem_free(g_mem);
     return t_done();
 }

@@ -11,9 +11,9 @@
 #include "walk.h"
 #include "spec/pte.h"
 
-/* Test RAM: tables are allocated from [0, 64 MiB). Output addresses of
+/* Test RAM: tables are allocated from [16 MiB, 80 MiB). Output addresses of
  * mappings need no backing memory. */
-#define T_RAM_BASE 0
+#define T_RAM_BASE 0x1000000
 #define T_RAM_SIZE (64u << 20)
 
 struct wt {

@@ -70,8 +70,8 @@ static void post_event(struct vsmmu *s, uint8_t type, uint32_t sid, uint64_t fet
 static void guest_overflow(struct vsmmu *s)
 {
     pthread_mutex_lock(&s->evtq.lock);
-    if (!((s->regs.eventq_prod ^ s->regs.eventq_cons) & AEVTQ_OVFLG))
-        s->regs.eventq_prod ^= AEVTQ_OVFLG;
+    if (!((s->regs.eventq_prod ^ s->regs.eventq_cons) & Q_PROD_OVFLG))
+        s->regs.eventq_prod ^= Q_PROD_OVFLG;
     pthread_mutex_unlock(&s->evtq.lock);
 }
 

@@ -61,7 +61,31 @@
 /* dword 1 of F_TRANSLATION..F_PERMISSION: S2 bit */
 #define AEVT1_S2             BIT(39)
 
-/* EVENTQ_PROD.OVFLG / EVENTQ_CONS.OVACKFLG */
-#define AEVTQ_OVFLG          BIT(31)
+/* dword 1 of events that may stall */
+#define AEVT1_STALL          BIT(31)
+
+/* The physical STE the host builds around a vSTE (IHI0070 5.2), for the
+ * soft backend, which plays the host driver: dword 1 */
+#define HSTE1_MEV            BIT(19)
+#define HSTE1_SHCFG          GENMASK(45, 44)
+#define HSTE_SHCFG_INCOMING  1u
+/* dword 2 */
+#define HSTE2_S2VMID         GENMASK(15, 0)
+#define HSTE2_S2T0SZ         GENMASK(37, 32)
+#define HSTE2_S2SL0          GENMASK(39, 38)
+#define HSTE2_S2IR0          GENMASK(41, 40)
+#define HSTE2_S2OR0          GENMASK(43, 42)
+#define HSTE2_S2SH0          GENMASK(45, 44)
+#define HSTE2_S2TG           GENMASK(47, 46)
+#define HSTE2_S2PS           GENMASK(50, 48)
+#define HSTE2_S2AA64         BIT(51)
+#define HSTE2_S2PTW          BIT(54)
+#define HSTE2_S2R            BIT(58)
+/* dword 3 */
+#define HSTE3_S2TTB          GENMASK(51, 4)
+/* S2TG encodings */
+#define HSTE_S2TG_4K         0u
+#define HSTE_S2TG_64K        1u
+#define HSTE_S2TG_16K        2u
 
 #endif
