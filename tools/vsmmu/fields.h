@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Field tables of the in-memory structures, commands and event records, for
  * display (explain, run) and for setting fields by name in scenarios. Each
- * field: its specification name, doubleword, and the mask from src/spec/*.h
- * (where every field is defined once). */
+ * field: its specification name, doubleword, and the mask from the src/spec
+ * headers (where every field is defined once). */
 #ifndef VSMMU_CLI_FIELDS_H
 #define VSMMU_CLI_FIELDS_H
 
