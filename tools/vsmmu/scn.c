@@ -1178,7 +1178,12 @@ static int st_event(struct scn *sc)
     };
     struct { const struct fdef *f; uint64_t v; const char *key; } want[16];
     int nw = 0;
+    const char *save = arg(sc, "save");
+    if (save && (!valid_name(save) || strlen(save) > 20))
+        return perr(sc, "field 'save': '%s' is not a valid name", save);
     for (int i = 2; i < sc->ntok && nw < 16; i++) {
+        if (sc->used[i])
+            continue;
         char *eq = strchr(sc->tok[i], '=');
         if (!eq)
             return perr(sc, "expected FIELD=VALUE, got '%s'", sc->tok[i]);
@@ -1235,6 +1240,19 @@ static int st_event(struct scn *sc)
         const char *n = cli_event_name(t);
         xp_print_event(stderr, rec, "    ");
         return ferr(sc, "expected %s, found %s", tn, n ? n : "an unknown event");
+    }
+    if (save) {
+        /* NAME.Field for every field of the record, as addresses where the
+         * field is one (e.g. $ev.STAG for CMD_RESUME, $ev.IPA) */
+        for (const struct fdef *f = ft_evt.f; f->name; f++) {
+            char nm[48];
+            snprintf(nm, sizeof(nm), "%s.%s", save, f->name);
+            uint64_t v = ft_get(f, rec);
+            if (ft_is_addr(f))
+                v <<= __builtin_ctzll(f->mask);
+            if (set_sym(sc, nm, v))
+                return -1;
+        }
     }
     for (int i = 0; i < nw; i++) {
         uint64_t v = ft_get(want[i].f, rec);
