@@ -710,6 +710,27 @@ static int st_unmap(struct scn *sc)
     return 0;
 }
 
+/* pte NAME PT IOVA: $NAME = PA of the leaf descriptor mapping IOVA */
+static int st_pte(struct scn *sc)
+{
+    const char *name = pos(sc, 1);
+    struct pt *t;
+    uint64_t iova, pa;
+    int level;
+    if (!name)
+        return perr(sc, "missing NAME");
+    const char *ptn = pos(sc, 2);
+    if (!ptn)
+        return perr(sc, "missing page table");
+    if (!(t = find_pt(sc, ptn)))
+        return perr(sc, "no page table named '%s'", ptn);
+    if (pos_num(sc, 3, "IOVA", &iova) || leftover(sc))
+        return -1;
+    if (pt_leaf(t, iova, &pa, &level))
+        return ferr(sc, "0x%" PRIx64 " is not mapped in '%s'", iova, ptn);
+    return set_sym(sc, name, pa);
+}
+
 static struct scn_cdt *find_cdt(struct scn *sc, const char *name)
 {
     for (unsigned i = 0; i < sc->ncdt; i++)
@@ -1478,7 +1499,7 @@ static const struct { const char *name; int (*fn)(struct scn *); } stmts[] = {
     { "expect32", st_expect32 }, { "load", st_load }, { "save", st_save },
     { "poison", st_poison_on }, { "unpoison", st_poison_off },
     { "regw", st_regw }, { "regr", st_regr }, { "init", st_init },
-    { "pgtable", st_pgtable }, { "map", st_map }, { "unmap", st_unmap },
+    { "pgtable", st_pgtable }, { "map", st_map }, { "unmap", st_unmap }, { "pte", st_pte },
     { "cdtable", st_cdtable }, { "cd", st_cd }, { "ste", st_ste },
     { "cmd", st_cmd }, { "sync", st_sync }, { "tlbi-range", st_tlbi_range },
     { "dma", st_dma }, { "event", st_event }, { "stat", st_stat }, { "explain", st_explain },
