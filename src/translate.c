@@ -303,13 +303,21 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
      * 1 is bypassed and stage 2 combines with them. */
     uint8_t in_attr = VSMMU_IN_MEMATTR, in_sh = VSMMU_IN_SH;
     vsmmu_attr_override(ste->mtcfg, ste->memattr, ste->alloccfg, ste->shcfg, &in_attr, &in_sh);
+    /* The generation before the walk guards every insert it leads to,
+     * including the stage-2 walk-cache entries of table IPAs (tlb.h). */
+    uint64_t gen = vsmmu_tlb_gen(s);
+    struct vsmmu_s2_cfg s2c;
+    if (s2) {
+        s2c = *s2;
+        s2c.cache_gen = gen;
+    }
     struct vsmmu_walk_req req = {
-        .s1 = s1, .s2 = s2, .addr = txn->addr, .access = p->access, .no_httu = p->probe,
-        .in_attr = true, .in_memattr = in_attr, .in_sh = in_sh,
+        .s1 = s1, .s2 = s2 ? &s2c : NULL, .addr = txn->addr, .access = p->access,
+        .no_httu = p->probe, .in_attr = true, .in_memattr = in_attr, .in_sh = in_sh,
         .s2_cache = vsmmu_tlb_s2_lookup,
+        .s2_cache_insert = p->probe ? NULL : vsmmu_tlb_s2_insert,
     };
     struct vsmmu_walk_out o;
-    uint64_t gen = vsmmu_tlb_gen(s);
     if (vsmmu_walk(s, &req, &o, &f))
         return fault(p, &f, x, false);
     stat_add(s, desc_reads, o.desc_reads);

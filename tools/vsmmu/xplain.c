@@ -125,7 +125,11 @@ static void json_fields(struct jw *w, const struct ftab *t, const uint64_t *raw)
     jw_obj(w, "fields");
     for (const struct fdef *f = t->f; f->name; f++) {
         uint64_t v = ft_get(f, raw);
-        if (v)
+        if (!v)
+            continue;
+        if (ft_is_addr(f))   /* addresses as byte addresses, in hex */
+            jw_hex(w, f->name, v << __builtin_ctzll(f->mask));
+        else
             jw_u64(w, f->name, v);
     }
     jw_end_obj(w);
