@@ -624,6 +624,20 @@ int cli_demo(int argc, char **argv)
                    (unsigned)FIELD_GET(AIDR_MINOR, d->g.aidr), d->g.idr[0], d->g.idr[1],
                    d->g.idr[3], d->g.idr[5]);
         printf("\n");
+        if (d->g.idr[0]) {
+            static const unsigned oas[8] = { 32, 36, 40, 42, 44, 48, 52, 48 };
+            const uint32_t *id = d->g.idr;
+            printf("  features: %s%s%s, OAS %u, SIDSIZE %u, SSIDSIZE %u%s%s%s%s%s%s%s\n",
+                   id[0] & IDR0_S1P ? "S1" : "", (id[0] & IDR0_S1P) && (id[0] & IDR0_S2P) ? "+" : "",
+                   id[0] & IDR0_S2P ? "S2" : "", oas[FIELD_GET(IDR5_OAS, id[5])],
+                   (unsigned)FIELD_GET(IDR1_SIDSIZE, id[1]), (unsigned)FIELD_GET(IDR1_SSIDSIZE, id[1]),
+                   FIELD_GET(IDR0_ST_LEVEL, id[0]) == 1 ? ", 2-level STs" : "",
+                   id[0] & IDR0_CD2L ? ", 2-level CDs" : "", id[3] & IDR3_RIL ? ", RIL" : "",
+                   FIELD_GET(IDR0_HTTU, id[0]) == 2 ? ", HTTU AF+dirty"
+                   : FIELD_GET(IDR0_HTTU, id[0]) == 1 ? ", HTTU AF" : "",
+                   id[0] & IDR0_MSI ? ", MSI" : "", id[0] & IDR0_ATS ? ", ATS" : "",
+                   FIELD_GET(IDR0_STALL_MODEL, id[0]) == 1 ? ", terminate only" : ", stalls");
+        }
         if (d->g.enabled)
             printf("%s\n", d->nested ? "  guest stage 1 (4K) over host stage 2 (1G blocks), VMID 1"
                                      : "  stage 1 only (no stage 2 in this profile)");
