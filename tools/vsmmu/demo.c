@@ -364,7 +364,7 @@ static int run_net(struct demo *d)
     }
     d->events_seen[rec[0] & 0xff]++;
     d->events_read++;
-    /* IHI0070 7.3.13: F_PERMISSION, StreamID, RnW=0 (write), S2=0, CLASS=IN,
+    /* IHI0070 7.3.16: F_PERMISSION, StreamID, RnW=0 (write), S2=0, CLASS=IN,
      * InputAddr as presented. */
     if ((rec[0] & 0xff) != 0x13 || ft_getn(&ft_evt, rec, "StreamID") != SID_NET ||
         ft_getn(&ft_evt, rec, "InputAddr") != 0x20000010 || ft_getn(&ft_evt, rec, "RnW") != 0 ||
