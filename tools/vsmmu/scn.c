@@ -231,8 +231,8 @@ static int add_ram(struct scn *sc, const char *name, uint64_t base, uint64_t siz
 {
     if (sc->npool >= SCN_MAX_POOL)
         return perr(sc, "too many RAM regions (max %d)", SCN_MAX_POOL);
-    if (size > (1ull << 32))
-        return perr(sc, "RAM region of %" PRIu64 " bytes is too large (max 4G)", size);
+    if (!size || size > (1ull << 32))
+        return perr(sc, "field 'SIZE': %" PRIu64 " bytes: must be 1..4G", size);
     if ((base | size) & 7)
         return perr(sc, "RAM base and size must be multiples of 8");
     for (unsigned i = 0; i < sc->npool; i++) {
