@@ -308,6 +308,52 @@ static void tbi(void)
     env_close(&x.e);
 }
 
+/* StreamWorld EL2 (STRW = 10, CR2.E2H = 0): one VA range (TTB0), TTB1
+ * fields and ASID ignored, AP[1] treated as 1 so an unprivileged access to
+ * an "EL1-only" page is allowed (IHI0070 5.2 STRW, 5.4, 13.4.1). */
+static void el2_world(void)
+{
+    struct s1env x;
+    s1_open(&x);
+    s1_map_page(&x.e, &x.p, 0x4000, 0xD000, S1_RW_PRIV);
+    struct vsmmu_result r = tx(&x.e, SID, 0x4000, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);          /* NS-EL1: F_PERMISSION */
+    CHECK_EQ(r.event[0], EV_DW0(0x13, SID));
+    x.sf.strw = 2;
+    x.cf.epd1 = false;
+    x.cf.t1sz = 63;
+    x.cf.tg1 = 0;
+    x.cf.asid = 0xFF00;
+    s1_update(&x);
+    r = tx(&x.e, SID, 0x4000, VSMMU_TXN_WRITE);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.out_addr, 0xD000);
+    /* VA[55] = 1 does not select TTB1: outside the single range */
+    r = tx(&x.e, SID, 0xFFFF000000004000ull, 0);
+    CHECK_REC(r.event, EV_DW0(0x10, SID), RNW | CLS_IN, 0xFFFF000000004000ull, 0);
+    env_close(&x.e);
+}
+
+/* E0PD0 (v3.3): unprivileged accesses through TTB0 take F_TRANSLATION, even
+ * when a privileged access already cached the page (5.4 E0PD0). */
+static void e0pd_on_hit(void)
+{
+    struct vsmmu_config c;
+    vsmmu_config_profile(&c, "full-v3.3");
+    c.oas_bits = 48;
+    c.sidsize = 16;
+    struct s1env x;
+    s1_open_cfg(&x, &c);
+    x.cf.e0pd0 = true;
+    s1_update(&x);
+    CHECK_EQ(tx(&x.e, SID, VA, VSMMU_TXN_PRIV).out_addr, 0xA000);
+    struct vsmmu_result r = tx(&x.e, SID, VA, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_REC(r.event, EV_DW0(0x10, SID), RNW | CLS_IN, VA, 0);
+    CHECK(tx(&x.e, SID, VA, VSMMU_TXN_PRIV).from_cache);
+    env_close(&x.e);
+}
+
 /* ---- stage 2 and nested --------------------------------------------------------- */
 
 /* Stage 2: 4K, S2T0SZ 24 (40-bit IPA), S2SL0 10 (level 0), identity map of
@@ -533,6 +579,8 @@ int main(void)
     RUN(probe);
     RUN(stale_until_invalidated);
     RUN(tbi);
+    RUN(el2_world);
+    RUN(e0pd_on_hit);
     RUN(stage2_translates);
     RUN(nested);
     RUN(nested_ttrnw);
