@@ -23,6 +23,7 @@
 #include "ste.h"
 #include "cd.h"
 #include "walk.h"
+#include "event.h"
 
 #define stat_inc(a, f, n) __atomic_fetch_add(&(a)->st.f, (uint64_t)(n), __ATOMIC_RELAXED)
 
@@ -55,14 +56,21 @@ static void release_backend(struct vsmmu_accel_backend *be)
 }
 
 /* Write an event record the front-end itself raises (configuration errors
- * found when installing a guest STE): IHI0070 7.3.3-7.3.5. */
-static void post_event(struct vsmmu *s, uint8_t type, uint32_t sid, uint64_t fetch_addr)
+ * found when installing a guest STE): IHI0070 7.3.3-7.3.5. No transaction
+ * caused it: no SubstreamID, address or attributes. */
+static void post_event(struct vsmmu *s, const struct vsmmu_fault *f, uint32_t sid)
 {
-    uint64_t rec[4] = { 0, 0, 0, 0 };
-    rec[0] = FIELD_PREP(AEVT0_TYPE, type) | FIELD_PREP(AEVT0_SID, sid);
-    if (type == EVT_F_STE_FETCH)
-        rec[3] = fetch_addr & GENMASK(51, 3);   /* FetchAddr DW3[51:3] */
+    uint64_t rec[4];
+    struct vsmmu_evt_txn t = { .sid = sid, .rnw = true };
+    vsmmu_event_build(rec, f, &t);
     vsmmu_evtq_write(s, rec);
+}
+
+static void post_bad_ste(struct vsmmu *s, uint32_t sid)
+{
+    struct vsmmu_fault f;
+    fault_set(&f, EVT_C_BAD_STE);
+    post_event(s, &f, sid);
 }
 
 /* Host events were lost: make the guest's EVENTQ overflow condition active
@@ -105,7 +113,7 @@ static void be_install(struct vsmmu *s, struct accel_dev *d, const uint64_t v[2]
     if (rc == VSMMU_EINVAL) {
         stat_inc(a, bad_ste, 1);
         if (report)
-            post_event(s, EVT_C_BAD_STE, d->vsid, 0);
+            post_bad_ste(s, d->vsid);
     } else {
         vsmmu_fail(s, VSMMU_EBACKEND, "backend %s: installing the STE of StreamID 0x%x: %s",
                    be->name ? be->name : "?", d->vsid, be_error(be));
@@ -132,8 +140,11 @@ static void install_dev(struct vsmmu *s, struct accel_dev *d, bool report)
         vste_fixed(v, VSTE_CFG_ABORT);
         be_install(s, d, v, false);
         stat_inc(a, bad_ste, 1);
-        if (report && !f.silent)
-            post_event(s, f.type ? f.type : EVT_C_BAD_STE, d->vsid, f.fetch_addr);
+        if (report && !f.silent) {
+            if (!f.type)
+                fault_set(&f, EVT_C_BAD_STE);
+            post_event(s, &f, d->vsid);
+        }
         return;
     }
     switch (ste.config) {
@@ -143,11 +154,23 @@ static void install_dev(struct vsmmu *s, struct accel_dev *d, bool report)
     case STE_CFG_BYPASS:
         vste_fixed(v, VSTE_CFG_BYPASS);
         break;
-    case STE_CFG_S1:
-        /* Canonical vSTE: only the fields the host takes. */
-        v[0] = ste.raw[0] & VSTE0_ALLOWED;
-        v[1] = ste.raw[1] & VSTE1_ALLOWED;
+    case STE_CFG_S1: {
+        /* Canonical vSTE: only the fields the host takes, as the guest's
+         * SMMU interprets them (ste.c has applied the IGNORED rules: no
+         * S1CDMax without SSIDSIZE, S1Fmt/S1DSS only with substreams, no
+         * EATS without ATS). */
+        bool subs = ste.s1cdmax != 0;
+        v[0] = VSTE0_V | FIELD_PREP(VSTE0_CONFIG, VSTE_CFG_S1) |
+               (ste.s1_ctx_ptr & VSTE0_S1CTXPTR) |
+               FIELD_PREP(VSTE0_S1FMT, subs ? ste.s1fmt : 0) |
+               FIELD_PREP(VSTE0_S1CDMAX, ste.s1cdmax);
+        v[1] = FIELD_PREP(VSTE1_S1DSS, subs ? ste.s1dss : 0) |
+               (ste.raw[1] & (VSTE1_S1CIR | VSTE1_S1COR)) |
+               FIELD_PREP(VSTE1_S1CSH, FIELD_GET(VSTE1_S1CSH, ste.raw[1])) |
+               (ste.s1stalld ? VSTE1_S1STALLD : 0) |
+               FIELD_PREP(VSTE1_EATS, ste.eats == 1 ? 1 : 0);
         break;
+    }
     default:
         /* Stage 2 is not offered to the guest, so ste.c finds these
          * ILLEGAL; defensive in case a decoder lets one through. */
@@ -155,7 +178,7 @@ static void install_dev(struct vsmmu *s, struct accel_dev *d, bool report)
         be_install(s, d, v, false);
         stat_inc(a, bad_ste, 1);
         if (report)
-            post_event(s, EVT_C_BAD_STE, d->vsid, 0);
+            post_bad_ste(s, d->vsid);
         return;
     }
     be_install(s, d, v, report);
