@@ -4,8 +4,10 @@
  * host memory accesses (kit_mem reads/writes/cas counters; never time).
  * The bounds are derived in docs/robustness.md and in the comments here.
  *
- * Part 1: translation tables that point at themselves (walker). */
+ * Part 1: translation tables that point at themselves (walker).
+ * Part 2: a command queue full of commands. */
 #include "walk_common.h"
+#include "cmd.h"
 
 static uint64_t host_accesses(const struct kit_mem *m)
 {
@@ -125,9 +127,127 @@ static void nested_tables_point_at_themselves(void)
     wt_close(&w);
 }
 
+/* ---- part 2: command queue ------------------------------------------------- */
+
+static void w32(struct vsmmu *s, uint32_t off, uint32_t v)
+{
+    CHECK_EQ(vsmmu_mmio_write(s, off, v, 4), VSMMU_OK);
+}
+
+static void w64(struct vsmmu *s, uint32_t off, uint64_t v)
+{
+    CHECK_EQ(vsmmu_mmio_write(s, off, v, 8), VSMMU_OK);
+}
+
+static uint32_t r32(struct vsmmu *s, uint32_t off)
+{
+    uint64_t v = 0;
+    CHECK_EQ(vsmmu_mmio_read(s, off, 4, &v), VSMMU_OK);
+    return (uint32_t)v;
+}
+
+/* The largest command queue (IDR1.CMDQS = 19: 2^19 commands, 8 MiB) full:
+ * PROD = CONS with the wrap bit flipped (IHI0070 3.5.1). The model runs at
+ * most cfg.cmdq_batch commands per MMIO call (vsmmu_config), each costing
+ * one 16-byte fetch; SYNC with CS=SIG_IRQ adds one MSI write (kit counts
+ * MSIs separately). So each CMDQ_PROD write consumes exactly
+ * min(batch, pending) commands with that many host reads (plus nothing
+ * else: CFGI/TLBI/PREFETCH/SYNC touch no guest memory here), and the
+ * queue drains in 2^19 / batch calls. */
+static void full_command_queue(void)
+{
+    struct vsmmu_config c;
+    vsmmu_config_default(&c);
+    c.cmdqs = 19;
+    c.cmdq_batch = 4096;
+    struct kit_mem *m = kit_mem_new();
+    REQUIRE(kit_mem_add(m, 0, 16u << 20) == 0);
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(m, &ops, false);
+    struct vsmmu *s;
+    REQUIRE(vsmmu_create(&c, &ops, &s, NULL, 0) == VSMMU_OK);
+
+    const unsigned qs = 19, n = 1u << qs;
+    const uint64_t q = 8u << 20;               /* 8 MiB aligned */
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t cmd[2];
+        switch (i % 5) {
+        case 0: kit_cmd_cfgi_all(cmd); break;
+        case 1: kit_cmd_tlbi_nsnh_all(cmd); break;
+        case 2: kit_cmd_prefetch_config(cmd, i, false, 0); break;
+        case 3: kit_cmd_cfgi_ste(cmd, i, true); break;
+        default: kit_cmd_sync(cmd, KIT_CS_IRQ, 0x1000, i, 0, 0); break;
+        }
+        kit_w64(m, q + 16ull * i, cmd[0]);
+        kit_w64(m, q + 16ull * i + 8, cmd[1]);
+    }
+    w64(s, SMMU_CMDQ_BASE, q | qs);
+    w32(s, SMMU_CMDQ_PROD, 0);
+    w32(s, SMMU_CMDQ_CONS, 0);
+    w32(s, SMMU_CR0, CR0_CMDQEN);
+    REQUIRE(r32(s, SMMU_CR0ACK) & CR0_CMDQEN);
+
+    uint32_t full = 1u << qs;                  /* index 0, wrap 1 */
+    unsigned calls = 0;
+    uint32_t cons = 0;
+    while ((cons & 0xFFFFF) != full && calls < 2 * (n / c.cmdq_batch)) {
+        uint64_t a0 = host_accesses(m);
+        w32(s, SMMU_CMDQ_PROD, full);
+        uint32_t now = r32(s, SMMU_CMDQ_CONS) & 0xFFFFF;
+        uint32_t moved = (now - cons) & ((2u << qs) - 1);
+        CHECK_EQ(moved, c.cmdq_batch);
+        CHECK_EQ(host_accesses(m) - a0, c.cmdq_batch);
+        cons = now;
+        calls++;
+    }
+    CHECK_EQ(cons, full);
+    CHECK_EQ(calls, n / c.cmdq_batch);
+    /* every fifth command was a CMD_SYNC with an MSI */
+    CHECK_EQ(m->nmsi, n / 5);
+    CHECK_EQ(r32(s, SMMU_GERROR) ^ r32(s, SMMU_GERRORN), 0);
+    vsmmu_destroy(s);
+    kit_mem_free(m);
+}
+
+/* A full queue of illegal commands: the first one stops the queue with
+ * CERROR_ILL (IHI0070 4.1.3, 7.1) after one fetch; acknowledging the error
+ * without fixing the command stops it again on the same index with one more
+ * fetch: guest-driven work per call stays at one access. */
+static void full_queue_of_illegal_commands(void)
+{
+    struct vsmmu_config c;
+    vsmmu_config_default(&c);
+    struct kit_mem *m = kit_mem_new();
+    REQUIRE(kit_mem_add(m, 0, 1u << 20) == 0);
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(m, &ops, false);
+    struct vsmmu *s;
+    REQUIRE(vsmmu_create(&c, &ops, &s, NULL, 0) == VSMMU_OK);
+    const unsigned qs = 8;
+    for (unsigned i = 0; i < (1u << qs); i++)
+        kit_w64(m, 16ull * i, 0x00);           /* opcode 0x00: reserved */
+    w64(s, SMMU_CMDQ_BASE, 0 | qs);
+    w32(s, SMMU_CR0, CR0_CMDQEN);
+    for (unsigned k = 0; k < 3; k++) {
+        uint64_t a0 = host_accesses(m);
+        if (k == 0)
+            w32(s, SMMU_CMDQ_PROD, 1u << qs);
+        else
+            w32(s, SMMU_GERRORN, r32(s, SMMU_GERROR));
+        CHECK_EQ(host_accesses(m) - a0, 1);
+        CHECK_EQ(r32(s, SMMU_CMDQ_CONS), 0 | (uint32_t)FIELD_PREP(CMDQ_CONS_ERR, CERROR_ILL));
+        CHECK_EQ((r32(s, SMMU_GERROR) ^ r32(s, SMMU_GERRORN)) & GERROR_CMDQ_ERR,
+                 GERROR_CMDQ_ERR);
+    }
+    vsmmu_destroy(s);
+    kit_mem_free(m);
+}
+
 int main(void)
 {
     RUN(s1_table_points_at_itself);
     RUN(nested_tables_point_at_themselves);
+    RUN(full_command_queue);
+    RUN(full_queue_of_illegal_commands);
     return t_done();
 }

@@ -232,7 +232,7 @@ struct qsnap {
     uint32_t cprod, ccons, eprod, econs;
     unsigned cqs, eqs;
     uint64_t ebase;
-    uint32_t cr0ack, gerr_active;
+    uint32_t cr0ack, gerror, gerr_active;
 };
 
 static void snap(struct fz_env *e, struct vsmmu *s, struct qsnap *q)
@@ -247,7 +247,8 @@ static void snap(struct fz_env *e, struct vsmmu *s, struct qsnap *q)
     q->cqs = vsmmu_q_log2size(cb, c->cmdqs);
     q->eqs = vsmmu_q_log2size(q->ebase, c->eventqs);
     q->cr0ack = rd32(s, SMMU_CR0ACK);
-    q->gerr_active = rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN);
+    q->gerror = rd32(s, SMMU_GERROR);
+    q->gerr_active = q->gerror ^ rd32(s, SMMU_GERRORN);
 }
 
 static bool overlaps(uint64_t off, unsigned size, uint64_t reg, unsigned rsize)
@@ -282,7 +283,9 @@ static void check_queue_moves(struct fz_env *e, struct vsmmu *s, const struct qs
             fz_fail("CMDQ stopped without an error: cons 0x%x -> 0x%x, prod 0x%x",
                     a->ccons, b->ccons, b->cprod);
     }
-    if (b->gerr_active & GERROR_CMDQ_ERR) {
+    /* The SMMU activated CMDQ_ERR (toggled GERROR; a guest GERRORN toggle
+     * only makes it look active): CONS.ERR is written first (6.3.18). */
+    if ((a->gerror ^ b->gerror) & GERROR_CMDQ_ERR) {
         unsigned err = (unsigned)FIELD_GET(CMDQ_CONS_ERR, b->ccons);
         if (err < CERROR_ILL || err > CERROR_ATC_INV_SYNC)
             fz_fail("CMDQ_ERR active with CMDQ_CONS.ERR = %u", err);
