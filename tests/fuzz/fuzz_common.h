@@ -60,6 +60,7 @@ struct fz_env {
     uint64_t accesses;
     /* constant registers captured at creation */
     uint32_t idr[6], iidr, aidr;
+    unsigned nchecks;
 };
 
 /* Build a configuration from one profile index and a few tweak bytes. The
