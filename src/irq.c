@@ -66,39 +66,47 @@ void vsmmu_wired_pulse(struct vsmmu *s, int line)
 
 static void irq_deliver(struct vsmmu *s, enum vsmmu_irq_src src)
 {
-    uint64_t cfg0;
-    uint32_t cfg1, cfg2, abt;
+    const uint64_t *cfg0;
+    const uint32_t *cfg1, *cfg2;
+    uint32_t abt;
     int line;
 
     switch (src) {
     case VSMMU_SRC_EVTQ:
-        cfg0 = s->regs.eventq_irq_cfg0; cfg1 = s->regs.eventq_irq_cfg1;
-        cfg2 = s->regs.eventq_irq_cfg2;
+        cfg0 = &s->regs.eventq_irq_cfg0; cfg1 = &s->regs.eventq_irq_cfg1;
+        cfg2 = &s->regs.eventq_irq_cfg2;
         abt = GERROR_MSI_EVENTQ_ABT_ERR; line = VSMMU_IRQ_EVTQ;
         break;
     case VSMMU_SRC_PRIQ:
-        cfg0 = s->regs.priq_irq_cfg0; cfg1 = s->regs.priq_irq_cfg1;
-        cfg2 = s->regs.priq_irq_cfg2;
+        cfg0 = &s->regs.priq_irq_cfg0; cfg1 = &s->regs.priq_irq_cfg1;
+        cfg2 = &s->regs.priq_irq_cfg2;
         abt = GERROR_MSI_PRIQ_ABT_ERR; line = VSMMU_IRQ_PRIQ;
         break;
     default:
-        cfg0 = s->regs.gerror_irq_cfg0; cfg1 = s->regs.gerror_irq_cfg1;
-        cfg2 = s->regs.gerror_irq_cfg2;
+        cfg0 = &s->regs.gerror_irq_cfg0; cfg1 = &s->regs.gerror_irq_cfg1;
+        cfg2 = &s->regs.gerror_irq_cfg2;
         abt = GERROR_MSI_GERROR_ABT_ERR; line = VSMMU_IRQ_GERROR;
         break;
     }
-    if (!irq_enabled(s, src))
+    /* The *_IRQ_CFG registers are guarded by the enable (writes ignored
+     * while it is set); read them with the enable under the lock regs.c
+     * acknowledges IRQ_CTRL with. */
+    pthread_mutex_lock(&s->evtq.lock);
+    bool en = irq_enabled(s, src);
+    uint64_t addr = *cfg0 & IRQ_CFG0_ADDR;
+    uint32_t data = *cfg1;
+    uint32_t attrs = *cfg2 & (uint32_t)(IRQ_CFG2_MEMATTR | IRQ_CFG2_SH);
+    pthread_mutex_unlock(&s->evtq.lock);
+    if (!en)
         return;
     /* MSI when supported and ADDR != 0 (the whole field is compared); the
      * wired output otherwise (docs/queues.md: one notification per
      * occurrence). Address bits above the OAS are RES0 and not used. */
-    uint64_t addr = cfg0 & IRQ_CFG0_ADDR;
     if (s->cfg.msi && addr) {
         addr &= bits_mask_low(s->oas_bits);
-        uint32_t attrs = cfg2 & (uint32_t)(IRQ_CFG2_MEMATTR | IRQ_CFG2_SH);
         if (vsmmu_tracing(s))
-            vsmmu_tracef(s, VSMMU_TR_IRQ, (uint64_t)line, addr, cfg1, 0, NULL, 0, "msi");
-        if (vsmmu_msi_send(s, addr, cfg1, attrs)) {
+            vsmmu_tracef(s, VSMMU_TR_IRQ, (uint64_t)line, addr, data, 0, NULL, 0, "msi");
+        if (vsmmu_msi_send(s, addr, data, attrs)) {
             pthread_mutex_lock(&s->evtq.lock);
             vsmmu_gerror_activate(s, abt);
             pthread_mutex_unlock(&s->evtq.lock);

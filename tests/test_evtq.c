@@ -2,6 +2,7 @@
 /* Event queue and PRI queue producers: record layout, wrap, writability,
  * overflow and its acknowledgement, write aborts, interrupts
  * (IHI0070 3.5, 7.2, 7.4, 8, 6.3.36). */
+#include <pthread.h>
 #include <stddef.h>
 
 #include "test.h"
@@ -261,6 +262,85 @@ static void test_priq_abort_and_irq(void)
     qt_fini(&t);
 }
 
+/* ---- concurrent producers ------------------------------------------------------ */
+
+#define NPROD 4
+#define PER_PROD 20000
+#define MAGIC UINT64_C(0x5a5a0000a5a50000)
+
+struct prod_arg { struct vsmmu *s; unsigned id; unsigned written; volatile int *done; };
+
+static void *producer(void *p)
+{
+    struct prod_arg *a = p;
+    for (unsigned i = 0; i < PER_PROD; i++) {
+        uint64_t r[4] = { 0x10 | ((uint64_t)a->id << 32), 0, i, MAGIC ^ ((uint64_t)a->id << 32) ^ i };
+        if (vsmmu_evtq_write(a->s, r) == 0)
+            a->written++;
+    }
+    __atomic_fetch_add(a->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* Translators record events concurrently while the guest consumes through
+ * MMIO: every record is intact, per-producer order is kept, and every
+ * record is either consumed or counted lost. */
+static void test_concurrent_producers(void)
+{
+    struct qt t;
+    REQUIRE(qt_init(&t, NULL) == 0);
+    qt_evtq(&t, 4);                           /* 16 entries: overflow happens */
+    volatile int done = 0;
+    struct prod_arg a[NPROD];
+    pthread_t th[NPROD];
+    for (unsigned i = 0; i < NPROD; i++) {
+        a[i] = (struct prod_arg){ .s = t.s, .id = i, .done = &done };
+        REQUIRE(pthread_create(&th[i], NULL, producer, &a[i]) == 0);
+    }
+    uint64_t last[NPROD];
+    bool first[NPROD];
+    for (unsigned i = 0; i < NPROD; i++)
+        first[i] = true, last[i] = 0;
+    unsigned popped = 0, bad = 0;
+    uint32_t cons = 0;
+    for (;;) {
+        int fin = __atomic_load_n(&done, __ATOMIC_ACQUIRE);
+        uint64_t prod = 0;
+        vsmmu_mmio_read(t.s, SMMU_EVENTQ_PROD, 4, &prod);
+        while (((uint32_t)prod ^ cons) & 0x1f) {
+            uint64_t pa = t.evtq + 32 * (cons & 15);
+            uint64_t r0 = kit_r64(t.m, pa), r2 = kit_r64(t.m, pa + 16), r3 = kit_r64(t.m, pa + 24);
+            unsigned id = (unsigned)(r0 >> 32);
+            if ((r0 & 0xff) != 0x10 || id >= NPROD || r3 != (MAGIC ^ ((uint64_t)id << 32) ^ r2) ||
+                (!first[id] && r2 <= last[id])) {
+                bad++;
+            } else {
+                first[id] = false;
+                last[id] = r2;
+            }
+            popped++;
+            cons = (cons + 1) & 0x1f;
+            /* Consume and acknowledge any overflow. */
+            vsmmu_mmio_write(t.s, SMMU_EVENTQ_CONS, cons | ((uint32_t)prod & 0x80000000u), 4);
+        }
+        if (fin == NPROD) {
+            vsmmu_mmio_read(t.s, SMMU_EVENTQ_PROD, 4, &prod);
+            if (!(((uint32_t)prod ^ cons) & 0x1f))
+                break;
+        }
+    }
+    unsigned written = 0;
+    for (unsigned i = 0; i < NPROD; i++) {
+        pthread_join(th[i], NULL);
+        written += a[i].written;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(popped, written);
+    CHECK_EQ(QT_STAT(&t, events), written);
+    CHECK_EQ(QT_STAT(&t, events_lost), NPROD * PER_PROD - written);
+    qt_fini(&t);
+}
+
 int main(void)
 {
     RUN(test_layout_and_prod);
@@ -271,5 +351,6 @@ int main(void)
     RUN(test_evtq_irq);
     RUN(test_priq);
     RUN(test_priq_abort_and_irq);
+    RUN(test_concurrent_producers);
     return t_done();
 }

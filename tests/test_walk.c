@@ -488,6 +488,93 @@ static void s1_decode(void)
     wt_close(&w);
 }
 
+
+/* kit/ptb: automatic leaf sizes and unmap. 4K, T0SZ=25: mapping 1G+2M+4K
+ * at 0x4000_0000 -> 0x1_0000_0000 (all 1G-aligned) gives a 1G block, then
+ * a 2M block, then a 4K page. */
+static void ptb_auto_and_unmap(void)
+{
+    struct wt w;
+    wt_open(&w);
+    struct kit_ptb p;
+    REQUIRE(kit_ptb_init_s1(&p, w.m, 12, 25) == 0);
+    REQUIRE(kit_ptb_map(&p, 0x40000000, 0x100000000, (1u << 30) + (2u << 20) + 0x1000, -1,
+                        S1_RW_ALL) == 0);
+    struct vsmmu_s1_cfg c = wt_s1(&p, 25);
+    struct vsmmu_walk_out o;
+    struct vsmmu_fault f;
+    CHECK_EQ(wt_walk(&w, &c, NULL, 0x7fffffff, RD, &o, &f), 0);
+    CHECK_EQ(o.oa, 0x13fffffff);
+    CHECK_EQ(o.size_log2, 30);
+    CHECK_EQ(wt_walk(&w, &c, NULL, 0x80100000, RD, &o, &f), 0);
+    CHECK_EQ(o.oa, 0x140100000);
+    CHECK_EQ(o.size_log2, 21);
+    CHECK_EQ(wt_walk(&w, &c, NULL, 0x80200ff8, RD, &o, &f), 0);
+    CHECK_EQ(o.oa, 0x140200ff8);
+    CHECK_EQ(o.size_log2, 12);
+    /* misaligned or out-of-range requests are refused */
+    CHECK_EQ(kit_ptb_map(&p, 0x800, 0, 0x1000, 3, 0), -1);
+    CHECK_EQ(kit_ptb_map(&p, UINT64_C(1) << 39, 0, 0x1000, 3, 0), -1);
+    CHECK_EQ(kit_ptb_map(&p, 0, 0, 0x1000, 0, 0), -1);     /* level 0 < start level */
+    /* unmap the 2M block: the walk faults at level 2 */
+    kit_ptb_unmap(&p, 0x80000000, 2u << 20);
+    CHECK_FAULT(wt_walk(&w, &c, NULL, 0x80100000, RD, &o, &f), f, EVT_F_TRANSLATION, 0,
+                EVT_CLASS_IN, 0);
+    CHECK_EQ(o.desc_reads, 2);
+    CHECK_EQ(wt_walk(&w, &c, NULL, 0x80200000, RD, &o, &f), 0);
+    /* remapping part of the 1G block with pages splits it into a table */
+    REQUIRE(kit_ptb_map(&p, 0x40000000, 0x200000000, 0x1000, 3, S1_RW_ALL) == 0);
+    CHECK_EQ(wt_walk(&w, &c, NULL, 0x40000010, RD, &o, &f), 0);
+    CHECK_EQ(o.oa, 0x200000010);
+    CHECK_EQ(o.desc_reads, 3);
+    wt_close(&w);
+}
+
+/* VSMMU_TR_DESC records: a0 = descriptor PA, a1 = stage, a2 = level,
+ * a3 = walk input, raw[0] = descriptor; stats count walks and reads. */
+struct rec { uint64_t a0, a1, a2, a3, raw; };
+struct recs { unsigned n; struct rec r[8]; };
+static void rec_fn(void *opaque, const struct vsmmu_trace_rec *t)
+{
+    struct recs *rs = opaque;
+    if (t->kind == VSMMU_TR_DESC && rs->n < 8)
+        rs->r[rs->n++] = (struct rec){ t->a0, t->a1, t->a2, t->a3, t->raw[0] };
+}
+
+static void trace_and_stats(void)
+{
+    struct wt w;
+    wt_open(&w);
+    struct kit_ptb p;
+    REQUIRE(kit_ptb_init_s1(&p, w.m, 12, 25) == 0);
+    REQUIRE(kit_ptb_map(&p, 0x40201000, 0x10000, 0x1000, 3, S1_RW_ALL) == 0);
+    struct vsmmu_s1_cfg c = wt_s1(&p, 25);
+    struct recs rs = { 0 };
+    vsmmu_set_trace(w.s, rec_fn, &rs);
+    struct vsmmu_stats s0, s1;
+    vsmmu_get_stats(w.s, &s0);
+    struct vsmmu_walk_out o;
+    struct vsmmu_fault f;
+    CHECK_EQ(wt_walk(&w, &c, NULL, 0x40201234, RD, &o, &f), 0);
+    vsmmu_get_stats(w.s, &s1);
+    CHECK_EQ(s1.walks - s0.walks, 1);
+    CHECK_EQ(s1.desc_reads - s0.desc_reads, 3);
+    REQUIRE(rs.n == 3);
+    /* VA 0x4020_1234: L1 index 1, L2 index 1, L3 index 1 */
+    CHECK_EQ(rs.r[0].a0, p.root + 8);
+    CHECK_EQ(rs.r[0].a1, 1);
+    CHECK_EQ(rs.r[0].a2, 1);
+    CHECK_EQ(rs.r[0].a3, 0x40201234);
+    CHECK_EQ(rs.r[0].raw, kit_ptb_get(&p, p.root + 8));
+    CHECK_EQ(rs.r[1].a0, kit_ptb_desc_pa(&p, 0x40201234, 2));
+    CHECK_EQ(rs.r[1].a2, 2);
+    CHECK_EQ(rs.r[2].a0, kit_ptb_desc_pa(&p, 0x40201234, 3));
+    CHECK_EQ(rs.r[2].a2, 3);
+    CHECK_EQ(rs.r[2].raw, 0x10000 | S1_RW_ALL | 3);
+    vsmmu_set_trace(w.s, NULL, NULL);
+    wt_close(&w);
+}
+
 int main(void)
 {
     RUN(s1_start_levels);
@@ -501,5 +588,7 @@ int main(void)
     RUN(s1_ips);
     RUN(s1_tbi_epd_e0pd);
     RUN(s1_decode);
+    RUN(ptb_auto_and_unmap);
+    RUN(trace_and_stats);
     return t_done();
 }

@@ -378,6 +378,35 @@ static void httu_big_endian_trace(void)
     wt_close(&x.w);
 }
 
+
+/* Nested with S2HA: the stage-2 descriptor mapping a stage-1 table page
+ * gets its AF set by the table read (IHI0070 3.13.2). */
+static void nested_s2_af_on_table(void)
+{
+    struct wt w;
+    wt_open(&w);
+    struct kit_ptb p1, p2;
+    REQUIRE(kit_ptb_init_s2(&p2, w.m, 12, 1, 25) == 0);
+    REQUIRE(kit_ptb_init_s1(&p1, w.m, 12, 25) == 0);
+    p1.delta = DELTA;
+    REQUIRE(kit_ptb_map(&p2, T_RAM_BASE + DELTA, T_RAM_BASE, T_RAM_SIZE, 3, S2_RW & ~PTE_AF) == 0);
+    REQUIRE(kit_ptb_map(&p1, 0x1000, 0x80000000, 0x1000, 3, S1_RW_ALL) == 0);
+    REQUIRE(kit_ptb_map(&p2, 0x80000000, 0x900000000, 0x1000, 3, S2_RW) == 0);
+    struct vsmmu_s1_cfg c1 = wt_s1(&p1, 25);
+    struct vsmmu_s2_cfg c2 = wt_s2(&p2, 1, 25);
+    uint64_t d1 = kit_ptb_desc_pa(&p1, 0x1000, 1);
+    uint64_t s2d = kit_ptb_desc_pa(&p2, (d1 + DELTA) & ~UINT64_C(0xfff), 3);
+    struct vsmmu_walk_out o;
+    struct vsmmu_fault f;
+    CHECK_FAULT(wt_walk(&w, &c1, &c2, 0x1000, RD, &o, &f), f, EVT_F_ACCESS, 1, EVT_CLASS_TT,
+                d1 + DELTA);
+    c2.ha = true;
+    CHECK_EQ(wt_walk(&w, &c1, &c2, 0x1000, RD, &o, &f), 0);
+    CHECK(kit_ptb_get(&p2, s2d) & PTE_AF);
+    CHECK_EQ(httu_count(&w), 3);     /* one per stage-1 table page (levels 1-3) */
+    wt_close(&w);
+}
+
 int main(void)
 {
     RUN(s1_access_flag);
@@ -389,5 +418,6 @@ int main(void)
     RUN(httu_abort);
     RUN(httu_probe);
     RUN(httu_big_endian_trace);
+    RUN(nested_s2_af_on_table);
     return t_done();
 }

@@ -271,7 +271,7 @@ static int run_dpdk(struct demo *d)
             return -1;
     if (probe(d, v.sid, -1, GIB + 0x1234, ipa_to_pa(hp_ipa[0]) + 0x1234))
         return d->cur->status == PH_FAIL ? -1 : 0;
-    unsigned cycles = 4, per = d->scale * 25;
+    unsigned cycles = 4, per = d->scale * 500;
     for (unsigned c = 0; c < cycles; c++) {
         for (unsigned i = 0; i < per; i++) {
             unsigned k = (unsigned)(rnd(d) & 1);
@@ -284,7 +284,7 @@ static int run_dpdk(struct demo *d)
          * new one. A stale translation would now give the old PA. */
         unsigned k = c & 1;
         char err[160];
-        if (pt_unmap(&v.s1[0], (k + 1) * GIB, GIB, NULL, err, sizeof(err)))
+        if (pt_unmap(&v.s1[0], (k + 1) * GIB, GIB, err, sizeof(err)))
             return phase_fail(d, err);
         if (invalidate(d, 1, (k + 1) * GIB, GIB, GIB))
             return -1;
@@ -326,7 +326,7 @@ static int run_net(struct demo *d)
                 return phase_fail(d, d->err);
         }
         /* dma_unmap_single + iotlb_sync: one page, one leaf TLBI, one sync */
-        if (pt_unmap(&v.s1[0], base + i * 4096ull, 4096, NULL, err, sizeof(err)) ||
+        if (pt_unmap(&v.s1[0], base + i * 4096ull, 4096, err, sizeof(err)) ||
             invalidate(d, 2, base + i * 4096ull, 4096, 4096))
             return d->cur->status == PH_FAIL ? -1 : phase_fail(d, err);
         if (r % 97 == 0 && dma_fault(d, v.sid, -1, base + i * 4096ull, true, 0x10))
@@ -336,7 +336,7 @@ static int run_net(struct demo *d)
             return -1;
     }
     /* Tear down the ring at once: 256 pages, one range invalidation */
-    if (pt_unmap(&v.s1[0], base, slots * 4096ull, NULL, err, sizeof(err)))
+    if (pt_unmap(&v.s1[0], base, slots * 4096ull, err, sizeof(err)))
         return phase_fail(d, err);
     if (invalidate(d, 2, base, slots * 4096ull, 4096))
         return -1;
@@ -401,7 +401,7 @@ static int run_pasid(struct demo *d)
     }
     if (probe(d, v.sid, 1, 0x7f0000000000ull, ipa_to_pa((256ull << 20) + (2ull << 20))))
         return d->cur->status == PH_FAIL ? -1 : 0;
-    unsigned n = d->scale * 50;
+    unsigned n = d->scale * 500;
     for (unsigned i = 0; i < n; i++) {
         int p = (int)(rnd(d) % 5);
         uint64_t off = rnd(d) & ((2ull << 20) - 64);
@@ -443,7 +443,7 @@ static void usage(FILE *f)
         "\n"
         "options:\n"
         "  --profile NAME   feature profile (default full-v3.2; see 'vsmmu profiles')\n"
-        "  --size N         workload size (default 100; about 300*N translations)\n"
+        "  --size N         workload size (default 100: about 2500*N translations)\n"
         "  --seed N         random seed (default 1)\n"
         "  --strict         fail (instead of skipping) phases the model cannot run\n"
         "  --json           machine-readable report\n"
@@ -521,7 +521,7 @@ int cli_demo(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     gd_init(&d->g, d->s, d->m, &d->host);
-    d->planned = (uint64_t)d->scale * (4 * 25 + 4 * 6 + 50) + 4096;
+    d->planned = (uint64_t)d->scale * (4 * 500 + 4 * 6 + 500) + 4096;
     cli_progress_init(&d->prog, !d->json && !d->quiet);
     double t0 = cli_now();
     int rc = 0;
@@ -623,8 +623,10 @@ int cli_demo(int argc, char **argv)
             printf(" (SMMUv3.%u, IDR0 0x%08x IDR1 0x%08x IDR3 0x%08x IDR5 0x%08x)",
                    (unsigned)FIELD_GET(AIDR_MINOR, d->g.aidr), d->g.idr[0], d->g.idr[1],
                    d->g.idr[3], d->g.idr[5]);
-        printf("\n%s\n", d->nested ? "  guest stage 1 (4K) over host stage 2 (1G blocks), VMID 1"
-                                   : "  stage 1 only");
+        printf("\n");
+        if (d->g.enabled)
+            printf("%s\n", d->nested ? "  guest stage 1 (4K) over host stage 2 (1G blocks), VMID 1"
+                                     : "  stage 1 only (no stage 2 in this profile)");
         for (int i = 0; i < d->nph; i++) {
             printf("  %-26s %-8s %8" PRIu64 " txns", d->ph[i].name, status_str(d->ph[i].status),
                    d->ph[i].txns);

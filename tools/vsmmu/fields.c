@@ -213,8 +213,9 @@ void ft_setn(const struct ftab *t, uint64_t *raw, const char *name, uint64_t v)
     (void)ft_set(f, raw, v & (f->mask >> __builtin_ctzll(f->mask)));
 }
 
-static bool is_addr(const char *n)
+bool ft_is_addr(const struct fdef *f)
 {
+    const char *n = f->name;
     return strstr(n, "Ptr") || strstr(n, "TTB") || strstr(n, "Addr") || !strcmp(n, "IPA");
 }
 
@@ -229,7 +230,7 @@ void ft_print(FILE *fp, const struct ftab *t, const uint64_t *raw, bool all, con
         unsigned sh = (unsigned)__builtin_ctzll(f->mask);
         if (f->values && v < 8 && f->values[v])
             snprintf(buf, sizeof(buf), "%s=%s", f->name, f->values[v]);
-        else if (is_addr(f->name))   /* address fields: show the address */
+        else if (ft_is_addr(f))   /* address fields: show the address */
             snprintf(buf, sizeof(buf), "%s=0x%llx", f->name, (unsigned long long)(v << sh));
         else if (v > 9)
             snprintf(buf, sizeof(buf), "%s=0x%llx", f->name, (unsigned long long)v);

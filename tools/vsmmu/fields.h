@@ -36,6 +36,9 @@ void ft_setn(const struct ftab *t, uint64_t *raw, const char *name, uint64_t v);
 /* Print "NAME=value" for every non-zero field (all fields if all), wrapped. */
 void ft_print(FILE *f, const struct ftab *t, const uint64_t *raw, bool all, const char *indent);
 
+/* Address fields (pointers, TTBs, InputAddr, IPA...): scenarios give and
+ * print them as byte addresses. */
+bool ft_is_addr(const struct fdef *f);
 /* Command field sets per opcode: the names valid for that command. */
 bool ft_cmd_field_ok(unsigned opcode, const char *name);
 

@@ -459,15 +459,6 @@ static unsigned lvl_shift(const struct pt *t, int lvl)
     return t->g + (unsigned)(3 - lvl) * (t->g - 3);
 }
 
-/* Entries of the table at `lvl` (the start table may be smaller or, at
- * stage 2, concatenated). */
-static uint64_t lvl_entries(const struct pt *t, int lvl)
-{
-    if (lvl == t->start)
-        return 1ull << (t->ias - lvl_shift(t, lvl));
-    return 1ull << (t->g - 3);
-}
-
 unsigned pt_sl0(const struct pt *t)
 {
     /* IHI0070 5.2 S2SL0 / translation.md 5.1 */
@@ -476,15 +467,39 @@ unsigned pt_sl0(const struct pt *t)
     return (unsigned)(3 - t->start);
 }
 
+/* kit/ptb allocates with kit_mem_alloc from the memory's bump cursor: point
+ * the cursor at the pool for the duration of a call. `need` is an upper
+ * bound of the bytes the call may allocate; kit_mem_alloc must not run out. */
+static int pool_enter(struct pt *t, uint64_t need, uint64_t saved[2])
+{
+    struct kit_mem *m = t->k.m;
+    uint64_t end = t->pool->pa + t->pool->size;
+    if (t->pool->brk > end || need > end - t->pool->brk)
+        return -1;
+    saved[0] = m->brk;
+    saved[1] = m->brk_end;
+    m->brk = t->pool->brk;
+    m->brk_end = end;
+    return 0;
+}
+
+static void pool_leave(struct pt *t, const uint64_t saved[2])
+{
+    struct kit_mem *m = t->k.m;
+    t->pool->brk = m->brk;
+    m->brk = saved[0];
+    m->brk_end = saved[1];
+}
+
 int pt_init(struct pt *t, struct kit_mem *m, struct pool *pool, int stage, unsigned g,
             unsigned ias, char *err, size_t errlen)
 {
     memset(t, 0, sizeof(*t));
-    t->m = m;
     t->pool = pool;
     t->stage = stage;
     t->g = g;
     t->ias = ias;
+    t->k.m = m;
     if (g != 12 && g != 14 && g != 16) {
         snprintf(err, errlen, "granule must be 4K, 16K or 64K");
         return -1;
@@ -494,35 +509,31 @@ int pt_init(struct pt *t, struct kit_mem *m, struct pool *pool, int stage, unsig
         return -1;
     }
     unsigned s = g - 3;
-    int levels = (int)((ias - g + s - 1) / s);
-    t->start = 4 - levels;
+    t->start = 4 - (int)((ias - g + s - 1) / s);
     /* Stage 2 cannot start at level 0 with 16K (needs DS) or 64K: start one
      * level lower with concatenated tables (translation.md 5.2). */
     if (stage == 2 && t->start == 0 && g != 12)
         t->start = 1;
-    uint64_t sz = lvl_entries(t, t->start) * 8;
-    if (sz < 64)
-        sz = 64;
-    if (stage == 2 && sz > (16ull << g)) {
-        snprintf(err, errlen, "stage-2 start table would need more than 16 concatenated tables");
-        return -1;
-    }
-    if (pool_alloc(m, pool, sz, sz, &t->root)) {
+    uint64_t saved[2];
+    if (pool_enter(t, (16ull << g) * 2, saved)) {
         snprintf(err, errlen, "out of memory for a translation table");
         return -1;
     }
-    t->tables = 1;
+    int rc = stage == 1 ? kit_ptb_init_s1(&t->k, m, g, 64 - ias)
+                        : kit_ptb_init_s2(&t->k, m, g, pt_sl0(t), 64 - ias);
+    pool_leave(t, saved);
+    if (rc) {
+        snprintf(err, errlen, "no stage-%d table geometry for %u-bit input with the %uK granule",
+                 stage, ias, 1u << (g - 10));
+        return -1;
+    }
+    t->k.delta = pool->ipa - pool->pa;
     return 0;
 }
 
-static uint64_t oa_mask(const struct pt *t)
+static uint64_t leaf_attrs(const struct pt *t, const struct pt_attr *a)
 {
-    return GENMASK(47, t->g);
-}
-
-static uint64_t leaf_desc(const struct pt *t, int lvl, uint64_t pa, const struct pt_attr *a)
-{
-    uint64_t d = PTE_VALID | (lvl == 3 ? PTE_TYPE : 0) | (pa & oa_mask(t));
+    uint64_t d = 0;
     if (!a->noaf)
         d |= PTE_AF;
     if (a->dbm)
@@ -574,73 +585,38 @@ int pt_map(struct pt *t, uint64_t iova, uint64_t pa, uint64_t size, uint64_t pgs
         snprintf(err, errlen, "stage-1 mappings are always readable (use perm=r..)");
         return -1;
     }
-    if (t->ias < 64 && (iova + size - 1) >> t->ias) {
-        snprintf(err, errlen, "IOVA range ends above the %u-bit input size", t->ias);
+    if (!size || iova + size < iova || (iova + size - 1) >> t->ias) {
+        snprintf(err, errlen, "IOVA range is empty or ends above the %u-bit input size", t->ias);
         return -1;
     }
-    for (uint64_t off = 0; off < size; off += pgsize) {
-        uint64_t va = iova + off, table = t->root;
-        for (int l = t->start; l < leaf; l++) {
-            uint64_t idx = (va >> lvl_shift(t, l)) & (lvl_entries(t, l) - 1);
-            uint64_t da = table + idx * 8, d = kit_r64(t->m, da);
-            if (!(d & 1)) {
-                uint64_t nt;
-                if (pool_alloc(t->m, t->pool, 1ull << t->g, 1ull << t->g, &nt)) {
-                    snprintf(err, errlen, "out of memory for a translation table");
-                    return -1;
-                }
-                t->tables++;
-                d = (pool_addr(t->pool, nt) & oa_mask(t)) | 3;
-                kit_w64(t->m, da, d);
-            } else if (!(d & 2)) {
-                snprintf(err, errlen, "0x%" PRIx64 " is inside a block mapped at level %d", va, l);
-                return -1;
-            }
-            table = pool_pa(t->pool, d & oa_mask(t));
-        }
-        uint64_t idx = (va >> lvl_shift(t, leaf)) & (lvl_entries(t, leaf) - 1);
-        uint64_t da = table + idx * 8;
-        if (kit_r64(t->m, da) & 1) {
-            snprintf(err, errlen, "0x%" PRIx64 " is already mapped (unmap it first)", va);
-            return -1;
-        }
-        kit_w64(t->m, da, leaf_desc(t, leaf, pa + off, a));
+    /* Upper bound of new tables: at each level below the start, one per
+     * entry of the level above that the range touches. */
+    uint64_t need = 0;
+    for (int l = t->start + 1; l <= leaf; l++)
+        need += ((size >> lvl_shift(t, l - 1)) + 2) << t->g;
+    uint64_t saved[2];
+    if (pool_enter(t, need + (1ull << t->g), saved)) {
+        snprintf(err, errlen, "out of memory for translation tables (mapping 0x%" PRIx64
+                 " bytes may need 0x%" PRIx64 ")", size, need);
+        return -1;
+    }
+    int rc = kit_ptb_map(&t->k, iova, pa, size, leaf, leaf_attrs(t, a));
+    pool_leave(t, saved);
+    if (rc) {
+        snprintf(err, errlen, "cannot map 0x%" PRIx64 " (level %d leaf not allowed here)", iova,
+                 leaf);
+        return -1;
     }
     return 0;
 }
 
-int pt_unmap(struct pt *t, uint64_t iova, uint64_t size, uint64_t *leaf_size, char *err,
-             size_t errlen)
+int pt_unmap(struct pt *t, uint64_t iova, uint64_t size, char *err, size_t errlen)
 {
-    uint64_t va = iova, end = iova + size;
-    while (va < end) {
-        uint64_t table = t->root;
-        int l = t->start;
-        for (;; l++) {
-            uint64_t idx = (va >> lvl_shift(t, l)) & (lvl_entries(t, l) - 1);
-            uint64_t da = table + idx * 8, d = kit_r64(t->m, da);
-            uint64_t lsz = 1ull << lvl_shift(t, l);
-            if (!(d & 1)) {
-                va = (va & ~(lsz - 1)) + lsz;   /* nothing mapped here */
-                break;
-            }
-            if (l == 3 || !(d & 2)) {
-                if ((va & (lsz - 1)) || end - va < lsz) {
-                    snprintf(err, errlen,
-                             "unmap of 0x%" PRIx64 " covers part of a 0x%" PRIx64 " leaf", va, lsz);
-                    return -1;
-                }
-                kit_w64(t->m, da, 0);
-                if (leaf_size)
-                    *leaf_size = lsz;
-                va += lsz;
-                break;
-            }
-            table = pool_pa(t->pool, d & oa_mask(t));
-        }
-        if (va == 0)
-            break;   /* wrapped */
+    if (!size || iova + size < iova || (iova + size - 1) >> t->ias) {
+        snprintf(err, errlen, "IOVA range is empty or ends above the %u-bit input size", t->ias);
+        return -1;
     }
+    kit_ptb_unmap(&t->k, iova, size);
     return 0;
 }
 

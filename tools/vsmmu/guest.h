@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "mem.h"
+#include "ptb.h"
 #include "vsmmu/vsmmu.h"
 
 /* A range of guest RAM that structures are allocated from. `ipa` is the
@@ -97,16 +98,14 @@ struct gd_inv {
 };
 int gd_tlbi_range(struct gd *g, const struct gd_inv *inv);
 
-/* ---- translation tables (Arm ARM D8) ---- */
+/* ---- translation tables (Arm ARM D8): kit/ptb over a pool ---- */
 struct pt {
-    struct kit_mem *m;
+    struct kit_ptb k;
     struct pool *pool;
     int stage;            /* 1 or 2 */
     unsigned g;           /* log2 granule */
     unsigned ias;         /* input address bits: TxSZ = 64 - ias */
     int start;            /* start level */
-    uint64_t root;        /* PA of the start table */
-    uint64_t tables;      /* tables allocated */
 };
 #define PT_ATTR_NC  0
 #define PT_ATTR_WB  1
@@ -122,14 +121,13 @@ struct pt_attr {
 int pt_init(struct pt *t, struct kit_mem *m, struct pool *pool, int stage, unsigned g,
             unsigned ias, char *err, size_t errlen);
 /* Root as the SMMU addresses it (TTB / S2TTB). */
-static inline uint64_t pt_ttb(const struct pt *t) { return pool_addr(t->pool, t->root); }
+static inline uint64_t pt_ttb(const struct pt *t) { return kit_ptb_ttb(&t->k); }
 /* Map [iova, iova+size) to pa with leaf entries of pgsize. */
 int pt_map(struct pt *t, uint64_t iova, uint64_t pa, uint64_t size, uint64_t pgsize,
            const struct pt_attr *a, char *err, size_t errlen);
-/* Remove leaf entries covering [iova, iova+size) (which must cover whole
- * leaves). *leaf_size gets the last removed leaf size. */
-int pt_unmap(struct pt *t, uint64_t iova, uint64_t size, uint64_t *leaf_size, char *err,
-             size_t errlen);
+/* Remove every leaf entry covering [iova, iova+size) (a block partly in
+ * the range is removed whole). */
+int pt_unmap(struct pt *t, uint64_t iova, uint64_t size, char *err, size_t errlen);
 /* S2SL0 encoding for the table's start level (4K: L0=2 L1=1 L2=0 L3=3;
  * 16K/64K: L1=2 L2=1 L3=0). */
 unsigned pt_sl0(const struct pt *t);

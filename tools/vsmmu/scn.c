@@ -18,6 +18,7 @@
 #include "scn.h"
 #include "spec/regs.h"
 #include "xplain.h"
+#include "vsmmu/accel.h"
 
 /* ---- errors ---- */
 static int report(struct scn *sc, int status, const char *fmt, va_list ap)
@@ -210,6 +211,9 @@ void scn_free(struct scn *sc)
 {
     if (sc->s)
         vsmmu_destroy(sc->s);
+    if (sc->host)
+        vsmmu_destroy(sc->host);
+    sc->host = NULL;
     kit_mem_free(sc->m);
     sc->s = NULL;
     sc->m = NULL;
@@ -260,6 +264,12 @@ int scn_instance(struct scn *sc)
     if (gd_probe(&sc->g) && sc->verbose)
         fprintf(sc->out, "  note: %s\n", sc->g.err);
     return 0;
+}
+
+/* OAS of the instance (the accelerated mode may have reduced it). */
+static unsigned scn_oas(const struct scn *sc)
+{
+    return sc->s ? vsmmu_get_config(sc->s)->oas_bits : sc->cfg.oas_bits;
 }
 
 static int need_init(struct scn *sc)
@@ -576,6 +586,9 @@ static int st_init(struct scn *sc)
     if (gd_probe(&sc->g) || gd_reset(&sc->g, &o))
         return ferr(sc, "driver reset/enable failed: %s", sc->g.err);
     sc->inited = true;
+    if (set_sym(sc, "strtab", sc->g.strtab) || set_sym(sc, "cmdq", sc->g.cmdq) ||
+        set_sym(sc, "evtq", sc->g.evtq))
+        return -1;
     if (sc->verbose)
         fprintf(sc->out, "  init: %s stream table, 2^%u StreamIDs at 0x%" PRIx64 ", cmdq 2^%u, "
                          "evtq 2^%u\n", sc->g.st2l ? "2-level" : "linear", sc->g.log2size,
@@ -620,7 +633,7 @@ static int st_pgtable(struct scn *sc)
     if (!p || leftover(sc))
         return -1;
     if (!ias)
-        ias = stage == 1 ? 48 : (sc->cfg.oas_bits < 48 ? sc->cfg.oas_bits : 48);
+        ias = stage == 1 ? 48 : (scn_oas(sc) < 48 ? scn_oas(sc) : 48);
     if (find_pt(sc, name))
         return perr(sc, "a page table named '%s' already exists", name);
     if (sc->npt >= SCN_MAX_PT)
@@ -693,7 +706,7 @@ static int st_unmap(struct scn *sc)
         leftover(sc))
         return -1;
     char err[160];
-    if (pt_unmap(t, iova, size, NULL, err, sizeof(err)))
+    if (pt_unmap(t, iova, size, err, sizeof(err)))
         return perr(sc, "%s", err);
     return 0;
 }
@@ -769,6 +782,8 @@ static int raw_fields(struct scn *sc, const struct ftab *t, uint64_t *raw)
         uint64_t v;
         if (eval(sc, f->name, eq + 1, &v))
             return -1;
+        if (ft_is_addr(f))   /* given as a byte address */
+            v >>= __builtin_ctzll(f->mask);
         if (ft_set(f, raw, v))
             return perr(sc, "field '%s': value 0x%" PRIx64 " does not fit the %s field", f->name,
                         v, t->name);
@@ -794,7 +809,7 @@ static int st_cd(struct scn *sc)
         struct pt *t = find_pt(sc, ptn);
         if (!t || t->stage != 1)
             return perr(sc, "field 'pgtable': no stage-1 page table named '%s'", ptn);
-        cd_s1(raw, t, (uint16_t)asid, sc->cfg.oas_bits);
+        cd_s1(raw, t, (uint16_t)asid, scn_oas(sc));
     }
     if (raw_fields(sc, &ft_cd, raw) || leftover(sc))
         return -1;
@@ -875,13 +890,18 @@ static int st_ste(struct scn *sc)
     else if (want_s2)
         ste_abort(raw);
     if (want_s2)
-        ste_add_s2(raw, s2, (uint16_t)vmid, sc->cfg.oas_bits);
+        ste_add_s2(raw, s2, (uint16_t)vmid, scn_oas(sc));
     else if (vmid)
         ft_setn(&ft_ste, raw, "S2VMID", vmid);
     if (raw_fields(sc, &ft_ste, raw) || leftover(sc) || need_init(sc))
         return -1;
     if (gd_ste_write(&sc->g, (uint32_t)sid, raw))
         return ferr(sc, "%s", sc->g.err);
+    uint64_t pa;
+    char nm[32];
+    snprintf(nm, sizeof(nm), "ste%u", (unsigned)sid);
+    if (!gd_ste_addr(&sc->g, (uint32_t)sid, &pa))
+        return set_sym(sc, nm, pa);   /* $steN: where the STE is */
     return 0;
 }
 
@@ -922,6 +942,8 @@ static int st_cmd(struct scn *sc)
             }
             if (eval(sc, f->name, eq + 1, &v))
                 return -1;
+            if (ft_is_addr(f))   /* given as a byte address */
+                v >>= __builtin_ctzll(f->mask);
             if (ft_set(f, c, v))
                 return perr(sc, "field '%s': value 0x%" PRIx64 " does not fit", f->name, v);
             sc->used[i] = true;
@@ -1076,17 +1098,21 @@ static int st_dma(struct scn *sc)
     if ((s2s && eval(sc, "s2", s2s, &s2v)) || (cls && class_arg(sc, cls, &clv)))
         return -1;
     bool noevent = flag(sc, "noevent");
+    bool on_host = flag(sc, "host");
     if ((s2s || cls) && kind != E_EVENT)
         return perr(sc, "s2= and class= apply to an expected fault (expect=F_...)");
     if (leftover(sc) || scn_instance(sc))
         return -1;
+    if (on_host && !sc->host)
+        return perr(sc, "'host' needs 'accel soft' first");
+    struct vsmmu *target = on_host ? sc->host : sc->s;
     if (!count || count > 100000000)
         return perr(sc, "field 'count': must be 1..100000000");
     for (uint64_t i = 0; i < count; i++) {
         struct vsmmu_result r;
         struct vsmmu_txn ti = t;
         ti.addr = t.addr + i * stride;
-        int rc = vsmmu_translate(sc->s, &ti, &r);
+        int rc = vsmmu_translate(target, &ti, &r);
         sc->dma_checks++;
         char got[160];
         describe(got, sizeof(got), &r);
@@ -1180,7 +1206,7 @@ static int st_event(struct scn *sc)
             if (class_arg(sc, eq + 1, &c))
                 return -1;
             v = c;
-        } else if (!strcmp(f->name, "IPA") || !strcmp(f->name, "FetchAddr")) {
+        } else if (ft_is_addr(f)) {
             if (eval(sc, f->name, eq + 1, &v))
                 return -1;
             v >>= __builtin_ctzll(f->mask);   /* given as an address */
@@ -1254,6 +1280,20 @@ static int st_stat(struct scn *sc)
             memcpy(&got, (const char *)&st + stat_fields[i].off, sizeof(got));
             found = true;
         }
+    static const struct { const char *name; size_t off; } accel_fields[] = {
+#define A(x) { "accel." #x, offsetof(struct vsmmu_accel_stats, x) }
+        A(syncs), A(flushes), A(backend_calls), A(forwarded), A(ste_installs), A(bad_ste),
+        A(rejected), A(events_in), A(events_lost), A(events_dropped), A(translations),
+#undef A
+    };
+    for (size_t i = 0; i < sizeof(accel_fields) / sizeof(accel_fields[0]) && !found; i++)
+        if (cli_streq(accel_fields[i].name, n)) {
+            struct vsmmu_accel_stats as;
+            memset(&as, 0, sizeof(as));
+            vsmmu_accel_get_stats(sc->s, &as);
+            memcpy(&got, (const char *)&as + accel_fields[i].off, sizeof(got));
+            found = true;
+        }
     if (!found) {
         int o = cli_cmd_opcode(n), e = cli_event_type(n);
         if (o >= 0) {
@@ -1290,6 +1330,116 @@ static int st_explain(struct scn *sc)
     return 0;
 }
 
+/* accel soft | attach SID ... | detach SID | poll [expect=N] */
+static int st_accel(struct scn *sc)
+{
+    const char *what = pos(sc, 1);
+    char err[256];
+    if (!what)
+        return perr(sc, "missing operation (soft, attach, detach or poll)");
+    if (cli_streq(what, "soft")) {
+        const char *prof = arg(sc, "profile");
+        uint64_t vmid = 1;
+        if (opt_num(sc, "vmid", &vmid) || range_check(sc, "vmid", vmid, 0xffff) || leftover(sc))
+            return -1;
+        if (sc->host)
+            return perr(sc, "the soft backend already exists");
+        if (scn_instance(sc))
+            return -1;
+        struct vsmmu_config hc;
+        if (vsmmu_config_profile(&hc, prof ? prof : "full-v3.2"))
+            return perr(sc, "field 'profile': unknown profile '%s'", prof);
+        struct vsmmu_host_ops ops;
+        kit_mem_ops(sc->m, &ops, true);
+        if (vsmmu_create(&hc, &ops, &sc->host, err, sizeof(err)))
+            return ferr(sc, "cannot create the host SMMU: %s", err);
+        /* The host stage 2 (nest parent): identity over the first 16 GiB, so
+         * guest IPAs are host PAs in this model. */
+        struct pt s2;
+        unsigned ias = hc.oas_bits < 48 ? hc.oas_bits : 48;
+        struct pt_attr a = { .r = true, .w = true, .attr = PT_ATTR_WB };
+        if (pt_init(&s2, sc->m, &sc->pool[0].p, 2, 12, ias, err, sizeof(err)) ||
+            pt_map(&s2, 0, 0, 16ull << 30, 1ull << 30, &a, err, sizeof(err)))
+            return ferr(sc, "host stage 2: %s", err);
+        uint64_t len = vsmmu_soft_mem_size(sc->host), pa;
+        if (pool_alloc(sc->m, &sc->pool[0].p, len, 1u << 16, &pa))
+            return ferr(sc, "out of memory for the soft backend (%" PRIu64 " bytes)", len);
+        struct vsmmu_soft_cfg c = {
+            .host = sc->host, .mem_pa = pa, .mem_len = len, .mem = kit_mem_ptr(sc->m, pa, len),
+            .s2_ttb = pt_ttb(&s2), .s2_t0sz = 64 - s2.ias, .s2_sl0 = pt_sl0(&s2),
+            .s2_granule = 12, .s2_ps = ps_enc(hc.oas_bits), .vmid = (uint16_t)vmid,
+        };
+        struct vsmmu_accel_backend *be;
+        if (vsmmu_soft_backend_new(&c, &be, err, sizeof(err)))
+            return ferr(sc, "soft backend: %s", err);
+        int idx = vsmmu_accel_add_backend(sc->s, be);
+        if (idx < 0)
+            return ferr(sc, "vsmmu_accel_add_backend: %s: %s", vsmmu_strerror(idx),
+                        vsmmu_last_error(sc->s));
+        sc->g.idr[0] = 0;   /* ID registers changed: probe again */
+        return 0;
+    }
+    if (cli_streq(what, "attach") || cli_streq(what, "detach")) {
+        uint64_t sid, hsid = 0;
+        if (pos_num(sc, 2, "SID", &sid) || range_check(sc, "SID", sid, 0xffffffffu) ||
+            opt_num(sc, "host_sid", &hsid))
+            return -1;
+        const char *kind = arg(sc, "kind"), *exp = arg(sc, "expect");
+        struct vsmmu_accel_dev dev = { .kind = VSMMU_ACCEL_DEV_PASSTHROUGH, .vsid = (uint32_t)sid,
+                                       .host_id = hsid ? hsid : sid };
+        if (kind) {
+            if (cli_streq(kind, "passthrough")) dev.kind = VSMMU_ACCEL_DEV_PASSTHROUGH;
+            else if (cli_streq(kind, "bridge")) dev.kind = VSMMU_ACCEL_DEV_BRIDGE;
+            else if (cli_streq(kind, "root-port")) dev.kind = VSMMU_ACCEL_DEV_ROOT_PORT;
+            else if (cli_streq(kind, "emulated")) dev.kind = VSMMU_ACCEL_DEV_EMULATED;
+            else return perr(sc, "field 'kind': expected passthrough, bridge, root-port or emulated");
+        }
+        if (leftover(sc))
+            return -1;
+        if (!sc->host)
+            return perr(sc, "needs 'accel soft' first");
+        int rc = cli_streq(what, "attach") ? vsmmu_accel_attach(sc->s, &dev)
+                                           : vsmmu_accel_detach(sc->s, dev.vsid);
+        static const struct { const char *n; int code; } codes[] = {
+            { "OK", VSMMU_OK }, { "EINVAL", VSMMU_EINVAL }, { "ENOMEM", VSMMU_ENOMEM },
+            { "ERANGE", VSMMU_ERANGE }, { "EUNSUPPORTED", VSMMU_EUNSUPPORTED },
+            { "EBUSY", VSMMU_EBUSY }, { "EBACKEND", VSMMU_EBACKEND }, { "ENOENT", VSMMU_ENOENT },
+        };
+        int want = 0;
+        if (exp) {
+            const char *en = !strncasecmp(exp, "VSMMU_", 6) ? exp + 6 : exp;
+            want = 1;
+            for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+                if (cli_streq(codes[i].n, en))
+                    want = codes[i].code;
+            if (want == 1)
+                return perr(sc, "field 'expect': unknown status '%s' (OK, EINVAL, EUNSUPPORTED, "
+                                "EBUSY, EBACKEND, ...)", exp);
+            sc->checks++;
+        }
+        if (rc != want)
+            return ferr(sc, "%s: expected %s, got %s (%s)", what, exp ? exp : "OK",
+                        rc ? vsmmu_strerror(rc) : "OK", rc ? vsmmu_last_error(sc->s) : "no error");
+        return 0;
+    }
+    if (cli_streq(what, "poll")) {
+        uint64_t want = 0;
+        const char *e = arg(sc, "expect");
+        if ((e && eval(sc, "expect", e, &want)) || leftover(sc))
+            return -1;
+        if (!sc->host)
+            return perr(sc, "needs 'accel soft' first");
+        int n = vsmmu_accel_poll(sc->s);
+        if (n < 0)
+            return ferr(sc, "vsmmu_accel_poll: %s: %s", vsmmu_strerror(n), vsmmu_last_error(sc->s));
+        sc->checks += e != NULL;
+        if (e && (uint64_t)n != want)
+            return ferr(sc, "poll: expected %" PRIu64 " events injected, got %d", want, n);
+        return 0;
+    }
+    return perr(sc, "unknown operation '%s' (soft, attach, detach or poll)", what);
+}
+
 static int st_echo(struct scn *sc)
 {
     for (int i = 1; i < sc->ntok; i++) {
@@ -1319,7 +1469,7 @@ static const struct { const char *name; int (*fn)(struct scn *); } stmts[] = {
     { "cdtable", st_cdtable }, { "cd", st_cd }, { "ste", st_ste },
     { "cmd", st_cmd }, { "sync", st_sync }, { "tlbi-range", st_tlbi_range },
     { "dma", st_dma }, { "event", st_event }, { "stat", st_stat }, { "explain", st_explain },
-    { "echo", st_echo },
+    { "echo", st_echo }, { "accel", st_accel },
 };
 
 static int run_line(struct scn *sc, char *line)

@@ -30,6 +30,7 @@ struct scn {
     struct vsmmu_config cfg;
     struct kit_mem *m;
     struct vsmmu *s;
+    struct vsmmu *host;   /* accel soft: the physical SMMU */
     struct gd g;
     bool inited;          /* 'init' done */
 
