@@ -302,6 +302,9 @@ static void check_queue_moves(struct fz_env *e, struct vsmmu *s, const struct qs
         if (used <= (1u << b->eqs) && moved > (1u << b->eqs) - used)
             fz_fail("EVENTQ_PROD overran EVENTQ_CONS: prod 0x%x -> 0x%x, cons 0x%x (QS %u)",
                     a->eprod, b->eprod, b->econs, b->eqs);
+        /* OVFLG toggles only when no overflow is active (IHI0070 7.4) */
+        if (a->econs == b->econs && ((a->eprod ^ a->econs) >> 31) && ((a->eprod ^ b->eprod) >> 31))
+            fz_fail("EVENTQ_PROD.OVFLG toggled while an overflow was active");
         /* every record written is of an architected type */
         uint64_t base = b->ebase & Q_BASE_ADDR & ~((32ull << b->eqs) - 1);
         for (uint32_t i = 0; i < moved && i <= (1u << b->eqs); i++) {
