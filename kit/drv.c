@@ -334,6 +334,49 @@ int kit_drv_sync(struct kit_drv *d)
     return kit_drv_submit(d, NULL, 0, true);
 }
 
+struct inv_batch {
+    struct kit_drv *d;
+    unsigned op, n;
+    uint16_t vmid, asid;
+    int rc;
+    uint64_t cmds[64][2];
+};
+
+static void inv_emit(void *arg, const struct kit_tlbi_range *r)
+{
+    struct inv_batch *b = arg;
+    uint64_t *c = b->cmds[b->n];
+    switch (b->op) {
+    case KIT_OP_TLBI_NH_VA: kit_cmd_tlbi_nh_va(c, b->vmid, b->asid, r); break;
+    case KIT_OP_TLBI_NH_VAA: kit_cmd_tlbi_nh_vaa(c, b->vmid, r); break;
+    case KIT_OP_TLBI_EL2_VA: kit_cmd_tlbi_el2_va(c, b->asid, r); break;
+    case KIT_OP_TLBI_EL2_VAA: kit_cmd_tlbi_el2_vaa(c, r); break;
+    default: kit_cmd_tlbi_s2_ipa(c, b->vmid, r); break;
+    }
+    /* A full batch is issued without a sync (arm_smmu_cmdq_batch_add). */
+    if (++b->n == 64) {
+        int rc = kit_drv_submit(b->d, (const uint64_t (*)[2])b->cmds, b->n, false);
+        if (rc && !b->rc)
+            b->rc = rc;
+        b->n = 0;
+    }
+}
+
+int kit_drv_inv_range(struct kit_drv *d, unsigned op, uint16_t vmid, uint16_t asid,
+                      uint64_t iova, uint64_t size, uint64_t granule, unsigned tg, bool leaf)
+{
+    struct inv_batch *b = calloc(1, sizeof(*b));
+    if (!b)
+        return fail(d, "out of memory");
+    b->d = d; b->op = op; b->vmid = vmid; b->asid = asid;
+    kit_tlbi_linux_ranges(iova, size, granule, tg, leaf, d->ril, inv_emit, b);
+    int rc = kit_drv_submit(d, (const uint64_t (*)[2])b->cmds, b->n, true);
+    if (b->rc)
+        rc = b->rc;
+    free(b);
+    return rc;
+}
+
 /* ---- output queues ------------------------------------------------------------- */
 
 int kit_drv_event(struct kit_drv *d, uint64_t rec[4])
@@ -379,6 +422,15 @@ int kit_drv_pri(struct kit_drv *d, uint64_t rec[2])
     d->priq_cons = (d->priq_cons + 1) & mask;
     kit_drv_w32(d, SMMU_PRIQ_CONS, d->priq_cons | (d->priq_prod & Q_PROD_OVFLG));
     return 1;
+}
+
+int kit_drv_pri_deny(struct kit_drv *d, const uint64_t rec[2])
+{
+    uint64_t c[2];
+    bool ssv = (rec[0] >> 63) & 1;
+    kit_cmd_pri_resp(c, (uint32_t)rec[0], ssv, ssv ? (uint32_t)(rec[0] >> 32) & 0xfffff : 0,
+                     (unsigned)(rec[1] & 0x1ff), KIT_PRI_FAILURE);
+    return kit_drv_cmd(d, c);
 }
 
 /* ---- reset ---------------------------------------------------------------------- */

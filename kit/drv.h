@@ -82,6 +82,14 @@ int kit_drv_submit(struct kit_drv *d, const uint64_t (*cmds)[2], unsigned n, boo
 int kit_drv_cmd(struct kit_drv *d, const uint64_t cmd[2]);
 int kit_drv_sync(struct kit_drv *d);
 
+/* Invalidate [iova, iova+size) the way Linux does (linux-driver.md 2.3-2.4):
+ * commands from kit_tlbi_linux_ranges() (range commands when IDR3.RIL),
+ * batched 64 per CMDQ_PROD write, one CMD_SYNC at the end. `op` is
+ * KIT_OP_TLBI_NH_VA, _NH_VAA, _EL2_VA, _EL2_VAA or _S2_IPA; `tg` is log2 of
+ * the smallest page size of the domain. Returns as kit_drv_submit. */
+int kit_drv_inv_range(struct kit_drv *d, unsigned op, uint16_t vmid, uint16_t asid,
+                      uint64_t iova, uint64_t size, uint64_t granule, unsigned tg, bool leaf);
+
 /* Guest PA of the STE of `sid`, allocating (abort-filled) L2 tables lazily
  * and writing the L1 descriptor as Linux does (no CFGI). 0 if out of range. */
 uint64_t kit_drv_ste_pa(struct kit_drv *d, uint32_t sid);
@@ -91,8 +99,11 @@ int kit_drv_install_ste(struct kit_drv *d, uint32_t sid, const uint64_t ste[8]);
 /* Pop one event record: 1 popped, 0 queue empty. Acknowledges overflow by
  * copying EVENTQ_PROD.OVFLG into EVENTQ_CONS.OVACKFLG. */
 int kit_drv_event(struct kit_drv *d, uint64_t rec[4]);
-/* Pop one PRI record: 1 popped, 0 empty. */
+/* Pop one PRI record: 1 popped, 0 empty. Like Linux (which never enables
+ * PCIe PRI), answer each popped record with Last == 1 with kit_drv_pri_deny. */
 int kit_drv_pri(struct kit_drv *d, uint64_t rec[2]);
+/* CMD_PRI_RESP(Resp = ResponseFailure, Linux "DENY") for a PRI record. */
+int kit_drv_pri_deny(struct kit_drv *d, const uint64_t rec[2]);
 /* The GERROR handler: returns the active errors and acknowledges them all
  * (GERRORN = GERROR); CMDQ_ERR gets Linux's recovery. */
 uint32_t kit_drv_gerror(struct kit_drv *d);

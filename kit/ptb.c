@@ -203,8 +203,10 @@ void kit_ptb_unmap(struct kit_ptb *p, uint64_t in, uint64_t size)
             if (!dpa)
                 break;
             uint64_t d = kit_ptb_get(p, dpa);
-            if (!(d & D_VALID))
+            if (!(d & D_VALID)) {
+                step = kit_ptb_level_size(p, l);   /* nothing mapped below */
                 break;
+            }
             if (l == 3 || !(d & D_TABLE)) {
                 kit_ptb_set(p, dpa, 0);
                 step = kit_ptb_level_size(p, l);

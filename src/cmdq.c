@@ -100,8 +100,10 @@ static void sync_signal(struct vsmmu *s, const struct vsmmu_cmd *c)
 {
     s->cmdq.syncs++;
     if (c->cs == CMD_SYNC_CS_IRQ) {
-        /* Not gated by IRQ_CTRL. MSI when supported and MSIAddress != 0
-         * (whole field compared), else the wired CMD_SYNC line. */
+        /* Not gated by IRQ_CTRL. An MSI when MSIs are supported and
+         * MSIAddress != 0 (whole field compared, then truncated to the OAS);
+         * the wired CMD_SYNC output pulses regardless of MSIAddress when
+         * wired outputs are implemented (4.7.3). */
         if (s->cfg.msi && c->msiaddr) {
             uint64_t addr = c->msiaddr & bits_mask_low(s->oas_bits);
             uint32_t attrs = (uint32_t)(FIELD_PREP(IRQ_CFG2_MEMATTR, c->msiattr) |
@@ -114,9 +116,8 @@ static void sync_signal(struct vsmmu *s, const struct vsmmu_cmd *c)
                 vsmmu_gerror_activate(s, GERROR_MSI_CMDQ_ABT_ERR);
                 pthread_mutex_unlock(&s->evtq.lock);
             }
-        } else {
-            vsmmu_wired_pulse(s, VSMMU_IRQ_CMD_SYNC);
         }
+        vsmmu_wired_pulse(s, VSMMU_IRQ_CMD_SYNC);
     } else if (c->cs == CMD_SYNC_CS_SEV) {
         /* SIG_SEV without IDR0.SEV behaves as SIG_NONE. */
         if (s->cfg.sev && s->ops.sev)

@@ -57,11 +57,14 @@ int vsmmu_msi_send_kind(struct vsmmu *s, uint64_t addr, uint32_t data, uint32_t 
 
 void vsmmu_wired_pulse(struct vsmmu *s, int line)
 {
+    /* Wired outputs exist when the host supplied an irq op (their presence
+     * is IMPLEMENTATION DEFINED, IHI0070 3.18). */
+    if (!s->ops.irq)
+        return;
     stat_add(s, irqs, 1);
     if (vsmmu_tracing(s))
         vsmmu_tracef(s, VSMMU_TR_IRQ, (uint64_t)line, 0, 0, 0, NULL, 0, "wired");
-    if (s->ops.irq)
-        s->ops.irq(s->ops.opaque, (enum vsmmu_irq_line)line);
+    s->ops.irq(s->ops.opaque, (enum vsmmu_irq_line)line);
 }
 
 static void irq_deliver(struct vsmmu *s, enum vsmmu_irq_src src)
@@ -99,9 +102,10 @@ static void irq_deliver(struct vsmmu *s, enum vsmmu_irq_src src)
     pthread_mutex_unlock(&s->evtq.lock);
     if (!en)
         return;
-    /* MSI when supported and ADDR != 0 (the whole field is compared); the
-     * wired output otherwise (docs/queues.md: one notification per
-     * occurrence). Address bits above the OAS are RES0 and not used. */
+    /* IHI0070 3.18.2: an enabled source pulses its wired output, if wired
+     * outputs are implemented (here: the host supplied an irq op), and
+     * sends an MSI if MSIs are supported and ADDR != 0 (the whole field is
+     * compared). Address bits above the OAS are RES0 and not used. */
     if (s->cfg.msi && addr) {
         addr &= bits_mask_low(s->oas_bits);
         if (vsmmu_tracing(s))
@@ -111,9 +115,8 @@ static void irq_deliver(struct vsmmu *s, enum vsmmu_irq_src src)
             vsmmu_gerror_activate(s, abt);
             pthread_mutex_unlock(&s->evtq.lock);
         }
-    } else {
-        vsmmu_wired_pulse(s, line);
     }
+    vsmmu_wired_pulse(s, line);
 }
 
 void vsmmu_irq_flush(struct vsmmu *s)

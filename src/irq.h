@@ -22,8 +22,10 @@ struct vsmmu;
 enum vsmmu_irq_src { VSMMU_SRC_EVTQ, VSMMU_SRC_PRIQ, VSMMU_SRC_GERROR };
 
 /* Note an interrupt of `src` if its IRQ_CTRLACK enable is set. Delivery
- * (vsmmu_irq_flush) uses MSI when IDR0.MSI and *_IRQ_CFG0.ADDR != 0 (an abort
- * sets GERROR.MSI_*_ABT_ERR), else the wired line. Caller holds evtq.lock. */
+ * (vsmmu_irq_flush, IHI0070 3.18.2) sends an MSI when IDR0.MSI and
+ * *_IRQ_CFG0.ADDR != 0 (an abort sets GERROR.MSI_*_ABT_ERR) and pulses the
+ * wired line when the host has an irq op (wired outputs implemented).
+ * Caller holds evtq.lock. */
 void vsmmu_irq_raise(struct vsmmu *s, enum vsmmu_irq_src src);
 /* Activate GERROR bits that are inactive (toggle protocol, IHI0070 7.5) and
  * note the GERROR interrupt (not for MSI_GERROR_ABT_ERR alone). Caller holds
@@ -42,7 +44,7 @@ static inline int vsmmu_msi_send(struct vsmmu *s, uint64_t addr, uint32_t data, 
 {
     return vsmmu_msi_send_kind(s, addr, data, attrs, VSMMU_MEM_OTHER);
 }
-/* Pulse a wired line (vsmmu_irq_line). */
+/* Pulse a wired line (vsmmu_irq_line) if the host has an irq op. */
 void vsmmu_wired_pulse(struct vsmmu *s, int line);
 
 #endif

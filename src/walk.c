@@ -158,8 +158,7 @@ static bool block_allowed(const struct vsmmu *s, unsigned g, int level)
 static int read_desc(struct wctx *c, uint64_t pa, const struct geom *gm, int stage, int level,
                      uint64_t ia, uint64_t *d)
 {
-    c->reads++;
-    stat_add(c->s, desc_reads, 1);
+    c->reads++;     /* added to stats.desc_reads once per walk */
     if (vsmmu_mem_read64(c->s, pa, d, VSMMU_MEM_PTW))
         return -1;
     *d = swap_if(gm->endi, *d);
@@ -517,10 +516,12 @@ static int s2_translate(struct wctx *c, const struct vsmmu_s2_cfg *s2, uint64_t 
         sc.hd = false;
     bool walk_access = cls != EVT_CLASS_IN;
 
-    if (cls == EVT_CLASS_TT && c->req && c->req->s2_cache) {
+    /* With S2PTW the Device check needs the stage-2 attribute alone, which
+     * a cached entry (possibly combined with a stream's incoming
+     * attributes) may not hold: walk instead. */
+    if (cls == EVT_CLASS_TT && c->req && c->req->s2_cache && !s2->ptw) {
         struct vsmmu_walk_out co = { 0 };
-        if (c->req->s2_cache(c->s, s2, ipa, &co) == 1 && perm_ok(co.perm, acc) &&
-            !(s2->ptw && (FIELD_GET(MAIR_OUTER, co.memattr) == 0))) {
+        if (c->req->s2_cache(c->s, s2, ipa, &co) == 1 && perm_ok(co.perm, acc)) {
             *out = (struct leaf){ .oa = co.oa, .perm = co.perm, .level = co.level,
                                   .size_log2 = co.size_log2 };
             return 0;
@@ -675,6 +676,7 @@ int vsmmu_walk(struct vsmmu *s, const struct vsmmu_walk_req *req,
     rc = 0;
 done:
     out->desc_reads = c.reads;
+    stat_add(s, desc_reads, c.reads);
     return rc;
 }
 
@@ -686,7 +688,9 @@ int vsmmu_walk_s2_fetch(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t
     struct leaf l;
     fault_set(f, 0);
     stat_add(s, walks, 1);
-    if (s2_translate(&c, s2, ipa, cls, &acc, &l))
+    int rc = s2_translate(&c, s2, ipa, cls, &acc, &l);
+    stat_add(s, desc_reads, c.reads);
+    if (rc)
         return -1;
     *pa = l.oa;
     return 0;

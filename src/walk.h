@@ -16,7 +16,8 @@ struct vsmmu_s2_cfg {
     uint8_t  t0sz;          /* S2T0SZ */
     uint8_t  sl0;           /* S2SL0 (raw encoding) */
     uint8_t  granule;       /* log2 granule: 12, 14, 16 */
-    int8_t   start_level;   /* derived from sl0 + granule */
+    int8_t   start_level;   /* derived from sl0 + granule (informative: the
+                             * walker recomputes it, vsmmu_s2_start_level) */
     uint8_t  concat;        /* number of concatenated start tables (1..16) */
     uint8_t  ps_bits;       /* effective output size: min(S2PS, OAS) */
     uint16_t vmid;
@@ -49,15 +50,17 @@ struct vsmmu_s1_cfg {
     uint8_t  ips_bits;      /* effective: min(IPS, OAS) (or IAS when nested) */
     uint16_t asid;
     uint64_t mair;          /* MAIR0 | MAIR1 << 32 */
-    bool     aa64;
+    bool     aa64;          /* not consulted: tables are always VMSAv8-64 */
     bool     endi;
     bool     affd;
-    bool     wxn, uwxn;
+    bool     wxn, uwxn;     /* UWXN is AArch32-only: ignored */
     bool     pan;
     bool     ha, hd;        /* CD.HA/HD, already ANDed with IDR0.HTTU */
     bool     r, a, s;       /* fault recording/termination model */
-    bool     el2;           /* StreamWorld EL2/EL2-E2H: single privilege regime rules */
-    bool     el2_e2h;       /* AP[1] meaning per E2H */
+    bool     el2;           /* StreamWorld any-EL2 or any-EL2-E2H */
+    bool     el2_e2h;       /* with el2: E2H. The walker applies the
+                             * single-privilege rules (AP[1] as 1, PnU and
+                             * TTB1/EPD/PAN/nG ignored) iff el2 && !el2_e2h */
 };
 
 /* Output of a successful walk. */
@@ -79,10 +82,10 @@ struct vsmmu_walk_out {
 
 /* Hook a cache can install to answer stage-2 lookups of table IPAs in a
  * nested walk (tlb.c). Returns 1 on hit (out filled), 0 on miss.
- * On a hit the walker uses out->oa (the PA for `ipa`, not a page base),
- * out->perm (stage-2 permission bits as in vsmmu_walk_out.perm) and
- * out->memattr (stage-2 attribute in MAIR form, for the S2PTW Device check).
- * A hit lacking the permission needed falls back to a walk. */
+ * On a hit the walker uses out->oa (the PA for `ipa`, not a page base) and
+ * out->perm (stage-2 permission bits as in vsmmu_walk_out.perm). A hit
+ * lacking the permission needed falls back to a walk; with S2PTW=1 the hook
+ * is not consulted (the Device check needs the stage-2 attribute alone). */
 typedef int (*vsmmu_s2_cache_fn)(struct vsmmu *s, const struct vsmmu_s2_cfg *s2,
                                  uint64_t ipa, struct vsmmu_walk_out *out);
 /* Companion hook: called after a successful stage-2 walk of a stage-1 table

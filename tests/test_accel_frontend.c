@@ -45,6 +45,16 @@ struct mock {
     unsigned dels;
 };
 
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+static bool chaos;   /* mock answers at random */
+
 static int m_hw(void *c, struct vsmmu_accel_hw_info *o)
 {
     struct mock *m = c;
@@ -67,6 +77,8 @@ static int m_install(void *c, uint32_t vsid, const uint64_t ste[2])
 {
     struct mock *m = c;
     m->installs++;
+    if (chaos)
+        return (rnd() & 1) ? VSMMU_OK : (rnd() & 1) ? VSMMU_EINVAL : VSMMU_EBACKEND;
     if (FIELD_GET(VSTE0_CONFIG, ste[0]) == VSTE_CFG_S1 && m->install_rc)
         return m->install_rc;
     m->last_vsid = vsid;
@@ -77,6 +89,12 @@ static int m_install(void *c, uint32_t vsid, const uint64_t ste[2])
 static int m_inv(void *c, const uint64_t (*cmd)[2], uint32_t n, uint32_t *done)
 {
     struct mock *m = c;
+    if (chaos) {
+        m->calls++;
+        *done = (uint32_t)(rnd() % (n + 3));
+        int rcs[] = { VSMMU_OK, VSMMU_EBACKEND, VSMMU_EINVAL, -99, 5 };
+        return rcs[rnd() % 5];
+    }
     if (m->calls < 64)
         m->call_n[m->calls] = n;
     m->calls++;
@@ -95,6 +113,14 @@ static int m_inv(void *c, const uint64_t (*cmd)[2], uint32_t n, uint32_t *done)
 static int m_events(void *c, uint64_t (*rec)[4], uint32_t max, uint32_t *n, bool *lost)
 {
     struct mock *m = c;
+    if (chaos) {
+        *n = (uint32_t)(rnd() % (max + 4));
+        *lost = rnd() & 1;
+        for (uint32_t i = 0; i < max; i++)
+            for (int j = 0; j < 4; j++)
+                rec[i][j] = rnd();
+        return (rnd() % 4) ? VSMMU_OK : VSMMU_EBACKEND;
+    }
     uint32_t k = m->nev < max ? m->nev : max;
     memcpy(rec, m->ev, k * sizeof(rec[0]));
     *n = m->ev_n_override ? m->ev_n_override : k;
@@ -498,8 +524,45 @@ static void test_events(void)
     done(s);
 }
 
+/* Backends answering at random (counts past the end, unknown codes,
+ * garbage events) and random guest commands: never a crash, a CERROR always
+ * names a command that was pending, the front-end keeps working. */
+static void test_chaos(void)
+{
+    struct vsmmu *s = setup2();
+    chaos = true;
+    uint32_t cons = 0, pending_lo = 0;
+    for (int it = 0; it < 20000; it++) {
+        unsigned what = (unsigned)(rnd() % 10);
+        if (what < 7) {
+            static const unsigned ops[] = { 0x03, 0x04, 0x05, 0x06, 0x10, 0x11, 0x12, 0x13, 0x30,
+                                            0x40, 0x01, 0x02, 0x2a, 0x46, 0xff };
+            uint64_t c[2] = { ops[rnd() % 15] | (rnd() & ~0xffull), rnd() };
+            if (rnd() & 1)   /* often a StreamID we own */
+                c[0] = (c[0] & 0xffffffffull) | ((uint64_t)(0x08u + (rnd() % 10)) << 32);
+            int rc = vsmmu_accel_cmd(s, c, cons++);
+            CHECK(rc == 0 || rc == 1 || rc == -CERROR_ILL || rc == -CERROR_ABT);
+        } else if (what < 9) {
+            uint32_t fc = 0xffffffffu;
+            int rc = vsmmu_accel_sync(s, &fc);
+            CHECK(rc == 0 || rc == -CERROR_ILL);
+            if (rc)
+                CHECK_MSG(fc >= pending_lo && fc < cons, "failed cons %u not in [%u, %u)", fc,
+                          pending_lo, cons);
+            pending_lo = cons;
+        } else {
+            int rc = vsmmu_accel_poll(s);
+            CHECK(rc >= 0 || rc == VSMMU_EBACKEND);
+        }
+    }
+    chaos = false;
+    CHECK_EQ(s->accel->npend <= s->accel->batch_max, 1);
+    done(s);
+}
+
 int main(void)
 {
+    RUN(test_chaos);
     RUN(test_mask);
     RUN(test_add_backend);
     RUN(test_registry);

@@ -61,16 +61,28 @@ static void test_gerror_wired_and_msi(void)
     CHECK_EQ(t.m->msi[0].addr, 0x40001004);
     CHECK_EQ(t.m->msi[0].data, 0xabcd);
     CHECK_EQ(t.m->msi[0].attrs, 0x21);
-    CHECK_EQ(t.m->irq_count[VSMMU_IRQ_GERROR], 1);
+    /* Both outputs: the wired one pulses as well (3.18.2). */
+    CHECK_EQ(t.m->irq_count[VSMMU_IRQ_GERROR], 2);
     CHECK_EQ(QT_STAT(&t, msis), 1);
-    CHECK_EQ(QT_STAT(&t, irqs), 1);
+    CHECK_EQ(QT_STAT(&t, irqs), 2);
     /* GERROR MSI abort: MSI_GERROR_ABT_ERR is set and raises no further
-     * GERROR interrupt (7.5). */
+     * GERROR interrupt (7.5): one MSI + one pulse for EVENTQ_ABT_ERR only. */
     t.m->msi_abort = true;
     activate(&t, GERROR_EVENTQ_ABT_ERR);
     CHECK(qt_gerror_active(&t) & GERROR_MSI_GERROR_ABT_ERR);
-    CHECK_EQ(t.m->irq_count[VSMMU_IRQ_GERROR], 1);
+    CHECK_EQ(t.m->irq_count[VSMMU_IRQ_GERROR], 3);
     CHECK_EQ(QT_STAT(&t, msis), 2);
+    qt_fini(&t);
+
+    /* No irq op: wired outputs not implemented, MSI only. */
+    REQUIRE(qt_init(&t, NULL) == 0);
+    t.s->ops.irq = NULL;
+    t.s->regs.irq_ctrl = t.s->regs.irq_ctrlack = IRQ_CTRL_GERROR_IRQEN;
+    t.s->regs.gerror_irq_cfg0 = 0x40001000;
+    activate(&t, GERROR_SFM_ERR);
+    CHECK_EQ(t.m->nmsi, 1);
+    CHECK_EQ(t.m->irq_count[VSMMU_IRQ_GERROR], 0);
+    CHECK_EQ(QT_STAT(&t, irqs), 0);
     qt_fini(&t);
 }
 

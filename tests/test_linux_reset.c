@@ -20,8 +20,8 @@ struct rec {
     unsigned nwrites;
     struct { uint64_t off, val; } w[256];
     unsigned ncmds;
-    uint64_t cmd[64][2];
-    uint64_t cmd_rd[64];
+    uint64_t cmd[512][2];
+    uint64_t cmd_rd[512];
 };
 
 static void tracer(void *o, const struct vsmmu_trace_rec *r)
@@ -32,7 +32,7 @@ static void tracer(void *o, const struct vsmmu_trace_rec *r)
         t->w[t->nwrites].val = r->a1;
         t->nwrites++;
     }
-    if (r->kind == VSMMU_TR_CMD && t->ncmds < 64) {
+    if (r->kind == VSMMU_TR_CMD && t->ncmds < 512) {
         t->cmd[t->ncmds][0] = r->raw[0];
         t->cmd[t->ncmds][1] = r->raw[1];
         t->cmd_rd[t->ncmds] = r->a0;
@@ -348,6 +348,65 @@ static void test_rereset(void)
     env_fini(&e);
 }
 
+/* Range invalidation as Linux issues it (§2.3-2.4). */
+static void test_inv_range(void)
+{
+    struct env e;
+    REQUIRE(env_init(&e, "full-v3.2", NULL) == 0);
+    CHECK_MSG(kit_drv_reset(&e.d, NULL) == 0, "reset: %s", e.d.err);
+    unsigned n0 = e.rec->ncmds;
+    /* RIL: 35 leaf pages at 0x10000 -> (NUM 2, SCALE 0) + (NUM 0, SCALE 5)
+     * + CMD_SYNC. */
+    CHECK_EQ(kit_drv_inv_range(&e.d, KIT_OP_TLBI_NH_VA, 0, 5, 0x10000, 35 * 4096, 4096, 12,
+                               true), 0);
+    REQUIRE(e.rec->ncmds == n0 + 3);
+    CHECK_EQ(e.rec->cmd[n0][0], CMD_TLBI_NH_VA | (2u << 12) | (UINT64_C(5) << 48));
+    CHECK_EQ(e.rec->cmd[n0][1], 0x10000 | (1u << 10) | (3u << 8) | 1);
+    CHECK_EQ(e.rec->cmd[n0 + 1][0], CMD_TLBI_NH_VA | (5u << 20) | (UINT64_C(5) << 48));
+    CHECK_EQ(e.rec->cmd[n0 + 1][1], 0x13000 | (1u << 10) | (3u << 8) | 1);
+    CHECK_EQ(e.rec->cmd[n0 + 2][0] & 0xff, CMD_SYNC);
+    CHECK_EQ(kit_drv_r32(&e.d, SMMU_GERROR), 0);
+    env_fini(&e);
+
+    /* No RIL (v3.0): one command per page, 64 per PROD write, one sync. */
+    REQUIRE(env_init(&e, "minimal-v3.0", NULL) == 0);
+    CHECK_MSG(kit_drv_reset(&e.d, NULL) == 0, "reset: %s", e.d.err);
+    n0 = e.rec->ncmds;
+    uint64_t c0 = stat_commands(e.s);
+    CHECK_EQ(kit_drv_inv_range(&e.d, KIT_OP_TLBI_NH_VAA, 0, 0, 0x100000, 100 * 4096, 4096, 12,
+                               true), 0);
+    CHECK_EQ(stat_commands(e.s) - c0, 101);
+    CHECK_EQ(e.rec->cmd[n0 + 99][1], 0x100000 + 99 * 4096 + 1);  /* last page, Leaf */
+    env_fini(&e);
+}
+
+/* A PRI request popped and denied as mainline Linux does (§3). */
+static void test_pri_deny(void)
+{
+    struct env e;
+    REQUIRE(env_init(&e, "full-v3.2", NULL) == 0);
+    CHECK_MSG(kit_drv_reset(&e.d, NULL) == 0, "reset: %s", e.d.err);
+    REQUIRE(e.d.priq_on);
+    /* SID 0x42, PASID 0x77 (SSV), Read, Last; PRGIndex 0x1a5, page 0x5000. */
+    uint64_t req[2] = { 0x42 | (UINT64_C(0x77) << 32) | (UINT64_C(1) << 60) |
+                        (UINT64_C(1) << 62) | (UINT64_C(1) << 63), 0x5000 | 0x1a5 };
+    CHECK_EQ(vsmmu_priq_write(e.s, req, true), 0);
+    uint64_t got[2];
+    CHECK_EQ(kit_drv_pri(&e.d, got), 1);
+    CHECK_EQ(got[0], req[0]);
+    CHECK_EQ(got[1], req[1]);
+    CHECK_EQ(kit_drv_pri(&e.d, got), 0);
+    CHECK_EQ(kit_drv_r32(&e.d, SMMU_PRIQ_CONS), 1);
+    CHECK_EQ(kit_drv_pri_deny(&e.d, got), 0);
+    CHECK_EQ(e.s->cmdq.pri_resps, 1);
+    CHECK_EQ(e.s->cmdq.last_pri_resp.sid, 0x42);
+    CHECK(e.s->cmdq.last_pri_resp.ssv);
+    CHECK_EQ(e.s->cmdq.last_pri_resp.ssid, 0x77);
+    CHECK_EQ(e.s->cmdq.last_pri_resp.prgi, 0x1a5);
+    CHECK_EQ(e.s->cmdq.last_pri_resp.resp, CMD_PRI_RESP_FAILURE);
+    env_fini(&e);
+}
+
 int main(void)
 {
     RUN(test_reset_full);
@@ -358,5 +417,7 @@ int main(void)
     RUN(test_many_commands);
     RUN(test_events);
     RUN(test_rereset);
+    RUN(test_inv_range);
+    RUN(test_pri_deny);
     return t_done();
 }

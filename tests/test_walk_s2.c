@@ -219,6 +219,66 @@ static void s2_memattr(void)
     wt_close(&w);
 }
 
+/* 52-bit IPA and PA at stage 2 (64K granule, S2PS 52): SL0=2 (level 1)
+ * with T0SZ=12 resolves IPA bits [51:42] at level 1 with one 8 KiB table
+ * (1024 entries). 4 TB block IPA 0x000f_c000_0000_0000 -> PA
+ * 0x0004_0000_0000_0000; 64K page IPA 0x0008_0000_0001_0000 -> PA
+ * 0x000c_0000_0002_0000. */
+static void s2_52bit(void)
+{
+    struct vsmmu_config cf;
+    vsmmu_config_default(&cf);
+    cf.oas_bits = 52;
+    struct wt w;
+    wt_open_cfg(&w, &cf);
+    struct kit_ptb p;
+    REQUIRE(kit_ptb_init_s2(&p, w.m, 16, 2, 12) == 0);
+    p.oa52 = true;
+    CHECK_EQ(p.sl, 1);
+    CHECK_EQ(p.root_size, 8192);
+    REQUIRE(kit_ptb_map(&p, 0x000fc00000000000, 0x0004000000000000, UINT64_C(1) << 42, 1,
+                        S2_RW) == 0);
+    REQUIRE(kit_ptb_map(&p, 0x0008000000010000, 0x000c000000020000, 0x10000, 3, S2_RW) == 0);
+    struct vsmmu_s2_cfg c = wt_s2(&p, 2, 12);
+    c.ps_bits = 52;
+    struct vsmmu_walk_out o;
+    struct vsmmu_fault f;
+    CHECK_EQ(wt_walk(&w, NULL, &c, 0x000fc00000012345, RD, &o, &f), 0);
+    CHECK_EQ(o.oa, 0x0004000000012345);
+    CHECK_EQ(o.size_log2, 42);
+    CHECK_EQ(wt_walk(&w, NULL, &c, 0x0008000000018888, WR, &o, &f), 0);
+    CHECK_EQ(o.oa, 0x000c000000028888);
+    CHECK_EQ(o.desc_reads, 3);
+    /* with S2PS 48 the same tables: the 52-bit IPA range needs 52-bit PS
+     * (geometry refused), so F_TRANSLATION at stage 2 */
+    c.ps_bits = 48;
+    CHECK_FAULT(wt_walk(&w, NULL, &c, 0x0008000000018888, RD, &o, &f), f, EVT_F_TRANSLATION, 1,
+                EVT_CLASS_IN, 0x0008000000018888);
+    wt_close(&w);
+}
+
+/* Big-endian stage-2 tables (STE.S2ENDI). */
+static void s2_big_endian(void)
+{
+    struct wt w;
+    wt_open(&w);
+    struct kit_ptb p;
+    REQUIRE(kit_ptb_init_s2(&p, w.m, 12, 0, 34) == 0);
+    p.be = true;
+    REQUIRE(kit_ptb_map(&p, 0x200000, 0x40000000, 0x200000, 2, S2_RW) == 0);
+    struct vsmmu_s2_cfg c = wt_s2(&p, 0, 34);
+    c.endi = true;
+    struct vsmmu_walk_out o;
+    struct vsmmu_fault f;
+    CHECK_EQ(wt_walk(&w, NULL, &c, 0x212345, RD, &o, &f), 0);
+    CHECK_EQ(o.oa, 0x40012345);
+    CHECK_EQ(o.size_log2, 21);
+    c.endi = false;
+    CHECK_FAULT(wt_walk(&w, NULL, &c, 0x212345, RD, &o, &f), f, EVT_F_TRANSLATION, 1,
+                EVT_CLASS_IN, 0x212345);
+    wt_close(&w);
+}
+
 /* ---- nested ----------------------------------------------------------------- */
 
 /* Stage-1 tables are reached at IPA = PA + NEST_DELTA; stage 2 maps the
@@ -581,6 +641,11 @@ static void nested_s2_cache_seam(void)
     CHECK_EQ(o.oa, 0x900000000);
     CHECK_EQ(hook_hits, 4);
     CHECK_EQ(o.desc_reads, 4 + 4);     /* S1 descriptors + the final IPA's walk */
+    /* with S2PTW the hook is bypassed: full nested walk */
+    n.c2.ptw = true;
+    CHECK_EQ(vsmmu_walk(n.w.s, &r, &o, &f), 0);
+    CHECK_EQ(hook_hits, 4);
+    CHECK_EQ(o.desc_reads, 24);
     wt_close(&n.w);
 }
 
@@ -590,6 +655,8 @@ int main(void)
     RUN(s2_bad_sl0);
     RUN(s2_permissions);
     RUN(s2_memattr);
+    RUN(s2_52bit);
+    RUN(s2_big_endian);
     RUN(nested_granule_pairs);
     RUN(nested_read_bound_and_trace);
     RUN(nested_s2_faults_on_tables);

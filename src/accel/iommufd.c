@@ -236,8 +236,8 @@ static int op_del_device(void *ctx, uint32_t vsid)
     struct ifd_dev *d = dev_by_vsid(f, vsid);
     if (!d)
         return ifd_fail(f, VSMMU_ENOENT, "no device with vSID 0x%x", vsid);
-    /* Back to stage 2 only, then the nested objects can go. */
-    (void)attach(f, d, f->s2_hwpt);
+    /* Aborting (shared HWPT), then the device's own objects can go. */
+    (void)attach(f, d, f->abort_hwpt);
     destroy_obj(f, d->own_hwpt);
     d->own_hwpt = IFD_NO_ID;
     destroy_obj(f, d->vdev_id);

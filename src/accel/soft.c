@@ -212,8 +212,8 @@ static int op_del_device(void *ctx, uint32_t vsid)
     struct soft_dev *d = by_vsid(f, vsid);
     if (!d)
         return soft_fail(f, VSMMU_ENOENT, "no device with vSID 0x%x", vsid);
-    uint64_t ste[8] = { VSTE0_V | FIELD_PREP(VSTE0_CONFIG, VSTE_CFG_S2), 0, 0, 0, 0, 0, 0, 0 };
-    s2_words(f, ste);
+    /* the vDEVICE goes; the device keeps aborting until the host reuses it */
+    uint64_t ste[8] = { VSTE0_V | FIELD_PREP(VSTE0_CONFIG, VSTE_CFG_ABORT), 0, 0, 0, 0, 0, 0, 0 };
     int rc = write_ste(f, d->psid, ste);
     *d = f->dev[--f->ndev];
     return rc;
