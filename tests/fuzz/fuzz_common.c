@@ -109,6 +109,9 @@ static int c_read(void *o, uint64_t pa, void *buf, size_t len, enum vsmmu_mem_ki
         fz_fail("host read of %zu bytes at 0x%llx (kind %d)", len, (unsigned long long)pa, k);
     if ((unsigned)k > VSMMU_MEM_OTHER)
         fz_fail("host read with invalid kind %d", k);
+    if ((k == VSMMU_MEM_STE || k == VSMMU_MEM_CD || k == VSMMU_MEM_PTW) &&
+        pa + len > FZ_CMDQ && pa < FZ_L1STD)
+        e->aliased = true;
     return e->kit.read(e->mem, pa, buf, len, k);
 }
 
@@ -120,6 +123,8 @@ static int c_write(void *o, uint64_t pa, const void *buf, size_t len, enum vsmmu
         fz_fail("host write of %zu bytes at 0x%llx (kind %d)", len, (unsigned long long)pa, k);
     if ((unsigned)k > VSMMU_MEM_OTHER)
         fz_fail("host write with invalid kind %d", k);
+    if (k == VSMMU_MEM_PTW)
+        e->ptw_writes++;
     return e->kit.write(e->mem, pa, buf, len, k);
 }
 
@@ -129,6 +134,7 @@ static int c_cas(void *o, uint64_t pa, uint64_t *exp, uint64_t des)
     e->accesses++;
     if (pa & 7)
         fz_fail("host CAS at unaligned 0x%llx", (unsigned long long)pa);
+    e->ptw_writes++;
     return e->kit.cas64(e->mem, pa, exp, des);
 }
 
