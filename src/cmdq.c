@@ -213,7 +213,8 @@ static void cmdq_run(struct vsmmu *s, uint32_t *budget, bool *seen_full, bool *c
 void vsmmu_cmdq_process(struct vsmmu *s)
 {
     if (s->cmdq.running) {
-        /* Re-entered from a host op: the outer loop re-reads PROD. */
+        /* Re-entered from a host op (an interrupt handler writing CMDQ_PROD
+         * or acknowledging CMDQ_ERR): the running loop picks it up. */
         s->cmdq.again = true;
         return;
     }
@@ -223,11 +224,14 @@ void vsmmu_cmdq_process(struct vsmmu *s)
     do {
         s->cmdq.again = false;
         cmdq_run(s, &budget, &seen_full, &consumed);
+        /* Deliver GERROR interrupts while still marked running, so that a
+         * handler that acknowledges without repairing the command retries
+         * here, within the budget, instead of recursing. */
+        vsmmu_irq_flush(s);
     } while (s->cmdq.again && budget);
     s->cmdq.running = false;
     /* WFE wake-up when the queue becomes non-full after it could have been
      * seen full (4.1.2). */
     if (seen_full && consumed && s->cfg.sev && s->ops.sev)
         s->ops.sev(s->ops.opaque);
-    vsmmu_irq_flush(s);
 }

@@ -54,7 +54,6 @@ static int evtq_write_locked(struct vsmmu *s, const uint64_t rec[4])
     uint32_t nprod = q_inc(&g, prod) | (prod & (uint32_t)Q_PROD_OVFLG);
     reg_store(&s->regs.eventq_prod, nprod);
     stat_add(s, events, 1);
-    stat_add(s, event_by_type[rec[0] & 0xff], 1);
     if (vsmmu_tracing(s))
         vsmmu_tracef(s, VSMMU_TR_EVENT, prod & g.ptrmask, 0, 0, 0, rec, 4, NULL);
     /* Interrupt on the empty -> non-empty transition (3.18.2). */
@@ -65,6 +64,7 @@ static int evtq_write_locked(struct vsmmu *s, const uint64_t rec[4])
 
 int vsmmu_evtq_write(struct vsmmu *s, const uint64_t rec[4])
 {
+    stat_add(s, event_by_type[rec[0] & 0xff], 1);
     pthread_mutex_lock(&s->evtq.lock);
     int rc = evtq_write_locked(s, rec);
     pthread_mutex_unlock(&s->evtq.lock);

@@ -28,9 +28,11 @@ enum vsmmu_evtq_status {
 int  vsmmu_evtq_init(struct vsmmu *s);
 void vsmmu_evtq_fini(struct vsmmu *s);
 void vsmmu_evtq_reset(struct vsmmu *s);
-/* Record one 32-byte event (DW0..DW3). Takes evtq.lock. Returns
- * VSMMU_EVTQ_WRITTEN (0) or a negative vsmmu_evtq_status: the record was
- * discarded and counted in stats.events_lost (a full queue sets the overflow
+/* Record one 32-byte event (DW0..DW3). Takes evtq.lock. Counts the record
+ * in stats.event_by_type[type] (every record offered, written or not) and in
+ * stats.events when written. Returns VSMMU_EVTQ_WRITTEN (0) or a negative
+ * vsmmu_evtq_status: the record was discarded and counted in
+ * stats.events_lost (a full queue sets the overflow
  * flag, an abort GERROR.EVENTQ_ABT_ERR). A producer of stall records keeps a
  * record that was not written and retries it when the queue is writable.
  * Raises the EVTQ interrupt when the queue goes from empty to non-empty. */

@@ -28,6 +28,7 @@
 #include "priq.h"
 #include "irq.h"
 #include "tlb.h"
+#include "stall.h"
 
 struct vsmmu_accel;
 
@@ -41,20 +42,46 @@ struct vsmmu {
     struct vsmmu_evtq evtq;      /* evtq.c */
     struct vsmmu_priq priq;      /* priq.c */
     struct vsmmu_caches caches;  /* tlb.c */
+    struct vsmmu_stalls stalls;  /* stall.c (guarded by evtq.lock) */
     struct vsmmu_accel *accel;   /* accel/ (NULL: fully emulated) */
 
     vsmmu_trace_fn trace;
     void *trace_opaque;
 
-    struct vsmmu_stats stats;
+    struct vsmmu_stats stats;            /* shared part (see stats.c) */
+    struct vsmmu_stat_shard *shards;     /* per-thread parts (stats.c) */
+    uint64_t stat_id;                    /* identifies this instance to stat_add */
     char err[256];
 };
 
 /* Relaxed-atomic register access for fields shared with translators. */
 #define reg_load(p)      __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define reg_store(p, v)  __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define stat_add(s, field, n) \
-    __atomic_fetch_add(&(s)->stats.field, (uint64_t)(n), __ATOMIC_RELAXED)
+/* Counters (stats.c). Each thread that counts gets its own shard of the
+ * instance's counters, which only it writes (relaxed load + store: no
+ * locked instruction, no shared cache line on the translation hit path);
+ * vsmmu_get_stats sums the shards. A thread-local remembers the calling
+ * thread's shard for the instance it last counted on. */
+struct vsmmu_stat_shard;
+struct vsmmu_stat_tl {
+    const struct vsmmu *s;
+    uint64_t id;
+    struct vsmmu_stats *slot;
+};
+extern _Thread_local struct vsmmu_stat_tl vsmmu_stat_tl __attribute__((tls_model("initial-exec")));
+void vsmmu_stat_add_slow(struct vsmmu *s, size_t off, uint64_t n);
+int  vsmmu_stats_init(struct vsmmu *s);
+void vsmmu_stats_fini(struct vsmmu *s);
+#define stat_add(inst, field, n) do { \
+    struct vsmmu *s_ = (inst); \
+    uint64_t n_ = (uint64_t)(n); \
+    if (vsmmu_stat_tl.s == s_ && vsmmu_stat_tl.id == s_->stat_id) { \
+        uint64_t *p_ = &vsmmu_stat_tl.slot->field; \
+        __atomic_store_n(p_, __atomic_load_n(p_, __ATOMIC_RELAXED) + n_, __ATOMIC_RELAXED); \
+    } else { \
+        vsmmu_stat_add_slow(s_, (size_t)((char *)&s_->stats.field - (char *)&s_->stats), n_); \
+    } \
+} while (0)
 
 /* Record a failure reason on the instance; returns `code`. */
 int vsmmu_fail(struct vsmmu *s, int code, const char *fmt, ...)

@@ -46,15 +46,22 @@
 
 /* ---- reader-visible structures ------------------------------------------ */
 
-struct tent {                   /* one cached translation, seqlock-protected */
+struct tent {                   /* one cached translation: one cache line */
+    /* reader-visible, seqlock-protected */
     uint32_t seq;               /* odd while being written */
     uint8_t  ref;               /* CLOCK reference bit, set by hits */
     uint64_t tag;               /* context tag; 0: invalid */
     uint64_t in_base;
     uint64_t out_base;
     uint64_t meta;              /* see META_* */
-    uint64_t ipa;
-};
+    uint64_t ipa;               /* IPA (nested) | s2 size << 56 */
+    /* writer-only (under t->lock) */
+    uint32_t ctx;               /* owning context; 0: free */
+    uint32_t gn;                /* G node holding it; free-list link when free */
+    uint16_t vmid;
+    uint8_t  size, level, gran, s1sz, s2sz;
+    bool     nested;            /* in the nested IPA index */
+} __attribute__((aligned(64)));
 
 #define META_SIZE(m)   ((uint8_t)(m))
 #define META_LEVEL(m)  ((uint8_t)((m) >> 8))
@@ -81,37 +88,40 @@ struct mnode {
 
 /* ---- writer-only structures --------------------------------------------- */
 
-struct twent {
-    uint32_t ctx;               /* owning context; 0: free */
-    uint32_t prev, next;        /* context entry list; `next` = free list */
-    uint32_t iprev, inext;      /* nested IPA index list */
-    uint32_t ihead;             /* which list: bucket+1, or 0 = per-VMID large */
-    bool     iindexed;
-    uint8_t  size, level, gran, s2sz;
-    uint16_t vmid;
-    uint64_t in_base;
-    uint64_t mlo, mhi;          /* VA span for invalidation matching (S1 leaf) */
-    uint64_t ilo, ihi;          /* IPA span for S2_IPA matching (nested) */
+struct tnest {                  /* nested entries: IPA index links */
+    uint32_t iprev, inext;      /* bucket list (or per-VMID large list) */
+    uint32_t ihead;             /* bucket + 1, or 0: the per-VMID large list */
+    uint32_t aprev, anext;      /* per-VMID list of all nested entries */
 };
 
 struct gw {
-    uint32_t ctx, cprev, cnext; /* context's G-node list; cnext = free list */
+    uint32_t ctx, cprev, cnext; /* context's G-node list (zombie list when
+                                 * zombie); cnext = free list */
     uint32_t bucket;
     uint32_t nused;             /* set slots + big */
+    uint32_t nent;              /* entries placed under it (incl. M nodes) */
+    bool     zombie;            /* invalidated as a whole, awaiting reclaim */
+    uint8_t  granmask;          /* granules of its entries (GRAN_BIT) */
+    uint8_t  levelmask;         /* leaf levels of its entries */
     uint64_t bm[BMW];
 };
+
+/* Granule of an entry as a bit: unknown (0) matches any TG filter. */
+#define GRAN_BIT(g) ((uint8_t)((g) == 12 ? 1 : (g) == 14 ? 2 : (g) == 16 ? 4 : 8))
 
 struct mw {
     uint32_t g;                 /* parent G node; `g` = free list link */
     uint32_t gslot;
     uint32_t nused;
+    bool     complex;           /* holds an entry other than a plain 4K page */
+    uint8_t  granmask, levelmask;
     uint64_t bm[BMW];
 };
 
 struct tctx {
     uint64_t key;
     uint32_t hnext;             /* context hash chain; free list */
-    uint32_t ehead, count;      /* entries */
+    uint32_t count;             /* entries (incl. invalidated, unreclaimed) */
     uint32_t ghead, ng;         /* G nodes */
     uint32_t wprev, wnext;      /* world list */
     uint32_t vprev, vnext;      /* per-VMID list (NS-EL1 only) */
@@ -127,7 +137,7 @@ struct vsmmu_tlb {
     uint16_t vmid_mask, asid_mask;
 
     struct tent *ent;           /* [cap + 1], index 0 unused */
-    struct twent *w;
+    struct tnest *nx;           /* [cap + 1] */
     uint32_t efree, nlive, hand;
 
     struct gnode *g;            /* [cap + 1] */
@@ -150,7 +160,13 @@ struct vsmmu_tlb {
     uint32_t *ibucket;          /* nested IPA index: hash(vmid, IPA >> 21) */
     uint64_t imask;
     uint32_t *ilarge;           /* per VMID: nested entries spanning > 2 MiB of IPA */
+    uint32_t *iall;             /* per VMID: all nested entries */
     uint32_t *nnested;          /* per VMID: nested entries */
+
+    uint32_t zhead;             /* zombie G nodes (invalidated, not reclaimed) */
+    uint32_t nzent;             /* entries under zombie G nodes */
+    uint32_t *pend;             /* unplaced entries awaiting reclaim [cap] */
+    uint32_t npend;
 };
 
 /* ---- helpers ---------------------------------------------------------------- */
@@ -322,6 +338,21 @@ int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t
     return 1;
 }
 
+void vsmmu_tlb_s2_insert(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,
+                         const struct vsmmu_walk_out *out)
+{
+    unsigned sz = out->size_log2;
+    if (!s->caches.tlb || sz < P_SHIFT || sz > MAX_CACHED_LOG2)
+        return;
+    uint64_t off = ipa & span_mask(sz);
+    struct vsmmu_tlb_key k = { .kind = VSMMU_TLB_S2, .vmid = s2->vmid };
+    struct vsmmu_tlb_ent e = { .in_base = ipa - off, .out_base = out->oa - off,
+                               .size_log2 = (uint8_t)sz, .level = out->level,
+                               .perm = out->perm, .memattr = out->memattr, .sh = out->sh,
+                               .granule_log2 = s2->granule };
+    vsmmu_tlb_insert(s, &k, &e);
+}
+
 uint64_t vsmmu_tlb_gen(struct vsmmu *s)
 {
     struct vsmmu_tlb *t = s->caches.tlb;
@@ -382,12 +413,11 @@ static uint32_t gget(struct vsmmu_tlb *t, uint32_t ci, uint64_t gi)
     return n;
 }
 
-static void gput(struct vsmmu_tlb *t, uint32_t n)
+/* Take G node n off the hash chain and its context's list: from here no
+ * lookup can reach it (readers already on it finish their read). */
+static void g_unlink(struct vsmmu_tlb *t, uint32_t n)
 {
     struct gw *w = &t->gw[n];
-    if (w->nused || !w->ctx)
-        return;
-    /* unlink from the hash chain (readers already on it keep going) */
     uint32_t *pp = &t->gbucket[w->bucket];
     while (*pp && *pp != n)
         pp = &t->g[*pp].next;
@@ -401,6 +431,40 @@ static void gput(struct vsmmu_tlb *t, uint32_t n)
     if (w->cnext)
         t->gw[w->cnext].cprev = w->cprev;
     c->ng--;
+}
+
+/* Invalidate every entry under G node n at once: unlink it and queue it
+ * for reclamation (ent_alloc). Returns the number of entries invalidated. */
+static unsigned g_zombify(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct gw *w = &t->gw[n];
+    g_unlink(t, n);
+    w->zombie = true;
+    w->cprev = 0;
+    w->cnext = t->zhead;
+    if (t->zhead)
+        t->gw[t->zhead].cprev = n;
+    t->zhead = n;
+    t->nzent += w->nent;
+    return w->nent;
+}
+
+static void gput(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct gw *w = &t->gw[n];
+    if (w->nused || !w->ctx)
+        return;
+    if (w->zombie) {
+        if (w->cprev)
+            t->gw[w->cprev].cnext = w->cnext;
+        else
+            t->zhead = w->cnext;
+        if (w->cnext)
+            t->gw[w->cnext].cprev = w->cprev;
+        w->zombie = false;
+    } else {
+        g_unlink(t, n);
+    }
     st(&t->g[n].tag, 0);
     w->ctx = 0;
     w->cnext = t->gfree;
@@ -511,41 +575,68 @@ static void cput(struct vsmmu_tlb *t, uint32_t n)
 
 /* ---- writer side: nested IPA index ------------------------------------------------ */
 
-static uint32_t *ilist(struct vsmmu_tlb *t, const struct twent *w)
+/* IPA span an S2_IPA matches a nested entry by: its stage-2 leaf. */
+static inline uint64_t ent_ilo(const struct tent *e)
 {
-    return w->ihead ? &t->ibucket[w->ihead - 1] : &t->ilarge[w->vmid];
+    return ld(&e->ipa) & GENMASK(55, 0) & ~span_mask(e->s2sz);
+}
+
+static inline uint64_t ent_ihi(const struct tent *e)
+{
+    return ent_ilo(e) + span_mask(e->s2sz);
+}
+
+static uint32_t *ilist(struct vsmmu_tlb *t, uint32_t e)
+{
+    uint32_t h = t->nx[e].ihead;
+    return h ? &t->ibucket[h - 1] : &t->ilarge[t->ent[e].vmid];
 }
 
 static void iindex_add(struct vsmmu_tlb *t, uint32_t e)
 {
-    struct twent *w = &t->w[e];
-    if ((w->ilo >> M_SHIFT) == (w->ihi >> M_SHIFT))
-        w->ihead = (uint32_t)(mix64((uint64_t)w->vmid << 48 ^ (w->ilo >> M_SHIFT)) & t->imask) + 1;
+    struct tent *te = &t->ent[e];
+    struct tnest *n = &t->nx[e];
+    uint64_t lo = ent_ilo(te), hi = ent_ihi(te);
+    if ((lo >> M_SHIFT) == (hi >> M_SHIFT))
+        n->ihead = (uint32_t)(mix64((uint64_t)te->vmid << 48 ^ (lo >> M_SHIFT)) & t->imask) + 1;
     else
-        w->ihead = 0;
-    uint32_t *h = ilist(t, w);
-    w->iprev = 0;
-    w->inext = *h;
+        n->ihead = 0;
+    uint32_t *h = ilist(t, e);
+    n->iprev = 0;
+    n->inext = *h;
     if (*h)
-        t->w[*h].iprev = e;
+        t->nx[*h].iprev = e;
     *h = e;
-    w->iindexed = true;
-    t->nnested[w->vmid]++;
+    uint32_t *a = &t->iall[te->vmid];
+    n->aprev = 0;
+    n->anext = *a;
+    if (*a)
+        t->nx[*a].aprev = e;
+    *a = e;
+    te->nested = true;
+    t->nnested[te->vmid]++;
 }
 
 static void iindex_del(struct vsmmu_tlb *t, uint32_t e)
 {
-    struct twent *w = &t->w[e];
-    if (!w->iindexed)
+    struct tent *te = &t->ent[e];
+    struct tnest *n = &t->nx[e];
+    if (!te->nested)
         return;
-    if (w->iprev)
-        t->w[w->iprev].inext = w->inext;
+    if (n->iprev)
+        t->nx[n->iprev].inext = n->inext;
     else
-        *ilist(t, w) = w->inext;
-    if (w->inext)
-        t->w[w->inext].iprev = w->iprev;
-    w->iindexed = false;
-    t->nnested[w->vmid]--;
+        *ilist(t, e) = n->inext;
+    if (n->inext)
+        t->nx[n->inext].iprev = n->iprev;
+    if (n->aprev)
+        t->nx[n->aprev].anext = n->anext;
+    else
+        t->iall[te->vmid] = n->anext;
+    if (n->anext)
+        t->nx[n->anext].aprev = n->aprev;
+    te->nested = false;
+    t->nnested[te->vmid]--;
 }
 
 /* ---- writer side: entries ---------------------------------------------------------- */
@@ -567,88 +658,120 @@ static void ent_write(struct tent *e, uint64_t tag, uint64_t ib, uint64_t ob, ui
 /* Remove entry e from every structure. Its context is left for cput(). */
 static void ent_remove(struct vsmmu_tlb *t, uint32_t e)
 {
-    struct twent *w = &t->w[e];
     struct tent *te = &t->ent[e];
-    struct tctx *c = &t->c[w->ctx];
-    uint64_t tag = c->key;
-    bool global = TAG_GLOBAL(tag);
+    struct tctx *c = &t->c[te->ctx];
+    bool global = TAG_GLOBAL(c->key);
+    uint64_t in_base = ld(&te->in_base);
 
     /* Invalidate first: from here no reader can validate the entry. */
+    iindex_del(t, e);
     ent_write(te, 0, 0, 0, 0, 0);
 
-    uint64_t gi = w->in_base >> G_SHIFT;
-    uint32_t gn = gfind(t, tag, gi);
-    if (gn) {
-        struct gnode *g = &t->g[gn];
-        struct gw *gwp = &t->gw[gn];
-        if (w->size >= G_SHIFT) {
-            if (g->big == e) {
-                st_rel(&g->big, 0);
+    uint32_t gn = te->gn;
+    struct gnode *g = &t->g[gn];
+    struct gw *gwp = &t->gw[gn];
+    gwp->nent--;
+    if (gwp->zombie)
+        t->nzent--;
+    if (te->size >= G_SHIFT) {
+        if (g->big == e) {
+            st_rel(&g->big, 0);
+            gwp->nused--;
+        }
+    } else if (te->size >= M_SHIFT) {
+        unsigned s0 = (unsigned)(in_base >> M_SHIFT) & (FAN - 1);
+        unsigned n = 1u << (te->size - M_SHIFT);
+        for (unsigned i = s0; i < s0 + n; i++) {
+            if (g->slot[i] == e << 1) {
+                st_rel(&g->slot[i], 0);
+                bm_clr(gwp->bm, i);
                 gwp->nused--;
             }
-        } else if (w->size >= M_SHIFT) {
-            unsigned s0 = (unsigned)(w->in_base >> M_SHIFT) & (FAN - 1);
-            unsigned n = 1u << (w->size - M_SHIFT);
-            for (unsigned i = s0; i < s0 + n; i++) {
-                if (g->slot[i] == e << 1) {
-                    st_rel(&g->slot[i], 0);
-                    bm_clr(gwp->bm, i);
-                    gwp->nused--;
-                }
-            }
-        } else {
-            unsigned gs = (unsigned)(w->in_base >> M_SHIFT) & (FAN - 1);
-            uint32_t v = g->slot[gs];
-            if (v && SLOT_IS_M(v)) {
-                uint32_t mn = SLOT_IDX(v);
-                struct mnode *m = &t->m[mn];
-                struct mw *mwp = &t->mw[mn];
-                unsigned p0 = (unsigned)(w->in_base >> P_SHIFT) & (FAN - 1);
-                unsigned n = 1u << (w->size - P_SHIFT);
-                for (unsigned i = p0; i < p0 + n; i++) {
-                    if (m->slot[i] == e) {
-                        st_rel(&m->slot[i], 0);
-                        bm_clr(mwp->bm, i);
-                        mwp->nused--;
-                    }
-                }
-                mput(t, mn);
-            }
         }
-        gput(t, gn);
+    } else {
+        unsigned gs = (unsigned)(in_base >> M_SHIFT) & (FAN - 1);
+        uint32_t v = g->slot[gs];
+        if (v && SLOT_IS_M(v)) {
+            uint32_t mn = SLOT_IDX(v);
+            struct mnode *m = &t->m[mn];
+            struct mw *mwp = &t->mw[mn];
+            unsigned p0 = (unsigned)(in_base >> P_SHIFT) & (FAN - 1);
+            unsigned n = 1u << (te->size - P_SHIFT);
+            for (unsigned i = p0; i < p0 + n; i++) {
+                if (m->slot[i] == e) {
+                    st_rel(&m->slot[i], 0);
+                    bm_clr(mwp->bm, i);
+                    mwp->nused--;
+                }
+            }
+            mput(t, mn);
+        }
     }
+    gput(t, gn);
 
-    iindex_del(t, e);
-    if (w->prev)
-        t->w[w->prev].next = w->next;
-    else
-        c->ehead = w->next;
-    if (w->next)
-        t->w[w->next].prev = w->prev;
     c->count--;
     if (global)
         __atomic_fetch_sub(&t->nglobal, 1, __ATOMIC_RELAXED);
     st(&te->ref, 0);
-    w->ctx = 0;
-    w->next = t->efree;
+    te->ctx = 0;
+    te->gn = t->efree;
     t->efree = e;
     t->nlive--;
 }
 
-/* A free entry, evicting one (CLOCK over the reference bits) if full. */
+/* Any entry under zombie G node n. */
+static uint32_t zombie_entry(struct vsmmu_tlb *t, uint32_t n)
+{
+    struct gnode *g = &t->g[n];
+    if (g->big)
+        return g->big;
+    unsigned i = bm_next(t->gw[n].bm, 0, FAN - 1);
+    if (i >= FAN)
+        return 0;
+    uint32_t v = g->slot[i];
+    if (!SLOT_IS_M(v))
+        return SLOT_IDX(v);
+    uint32_t mn = SLOT_IDX(v);
+    unsigned j = bm_next(t->mw[mn].bm, 0, FAN - 1);
+    return j < FAN ? t->m[mn].slot[j] : 0;
+}
+
+/* A free entry: reclaim an invalidated one, else evict one (CLOCK over the
+ * reference bits). */
+static void ent_finalize(struct vsmmu_tlb *t, uint32_t e)
+{
+    struct tent *te = &t->ent[e];
+    ent_write(te, 0, 0, 0, 0, 0);
+    st(&te->ref, 0);
+    te->ctx = 0;
+    te->gn = t->efree;
+    t->efree = e;
+    t->nlive--;
+}
+
 static uint32_t ent_alloc(struct vsmmu_tlb *t)
 {
+    if (!t->efree && t->npend)
+        ent_finalize(t, t->pend[--t->npend]);
+    if (!t->efree && t->zhead) {
+        uint32_t e = zombie_entry(t, t->zhead);
+        if (e) {
+            uint32_t ci = t->ent[e].ctx;
+            ent_remove(t, e);
+            cput(t, ci);
+        }
+    }
     if (!t->efree) {
         for (uint64_t steps = 0; steps <= 2 * (uint64_t)t->cap; steps++) {
             uint32_t h = t->hand + 1;
             t->hand = h >= t->cap ? 0 : h;
-            if (!t->w[h].ctx)
+            if (!t->ent[h].ctx)
                 continue;
             if (ld(&t->ent[h].ref)) {
                 st(&t->ent[h].ref, 0);
                 continue;
             }
-            uint32_t ci = t->w[h].ctx;
+            uint32_t ci = t->ent[h].ctx;
             ent_remove(t, h);
             cput(t, ci);
             break;
@@ -656,10 +779,18 @@ static uint32_t ent_alloc(struct vsmmu_tlb *t)
     }
     uint32_t e = t->efree;
     if (e) {
-        t->efree = t->w[e].next;
+        t->efree = t->ent[e].gn;
         t->nlive++;
     }
     return e;
+}
+
+static void ent_free_unused(struct vsmmu_tlb *t, uint32_t e)
+{
+    t->ent[e].ctx = 0;
+    t->ent[e].gn = t->efree;
+    t->efree = e;
+    t->nlive--;
 }
 
 /* ---- writer side: range walk ------------------------------------------------------ */
@@ -670,27 +801,49 @@ struct tfilt {
     uint8_t  tg, ttl;           /* 0: any */
 };
 
-static bool ent_match(const struct twent *w, const struct tfilt *f)
+static bool ent_match(const struct tent *e, const struct tfilt *f)
 {
+    uint64_t ib = ld(&e->in_base);
     if (f->place) {
-        uint64_t hi = w->in_base + span_mask(w->size);
-        return !(hi < f->lo || w->in_base > f->hi);
+        uint64_t hi = ib + span_mask(e->size);
+        return !(hi < f->lo || ib > f->hi);
     }
-    if (w->mhi < f->lo || w->mlo > f->hi)
+    /* match by the stage-1 leaf the entry came from (IHI0070 16.2.1) */
+    uint64_t mlo = ib & ~span_mask(e->s1sz), mhi = mlo + span_mask(e->s1sz);
+    if (mhi < f->lo || mlo > f->hi)
         return false;
-    if (f->tg && w->gran && w->gran != f->tg)
+    if (f->tg && e->gran && e->gran != f->tg)
         return false;       /* IHI0070 4.4.1: TG names the granule of the targets */
-    if (f->ttl && w->level != f->ttl)
+    if (f->ttl && e->level != f->ttl)
         return false;       /* TTL: only leaves of that level need go */
     return true;
 }
 
 static unsigned try_remove(struct vsmmu_tlb *t, uint32_t e, const struct tfilt *f)
 {
-    if (!ent_match(&t->w[e], f))
+    if (!ent_match(&t->ent[e], f))
         return 0;
     ent_remove(t, e);
     return 1;
+}
+
+/* Remove the plain 4K page in slot j of M node mn (G node gn) without
+ * touching the entry itself: once its slot is clear no lookup can reach it;
+ * the entry's line is rewritten when ent_alloc reuses it. */
+static void fast_remove(struct vsmmu_tlb *t, uint32_t gn, uint32_t mn, unsigned j)
+{
+    struct mnode *m = &t->m[mn];
+    struct mw *mwp = &t->mw[mn];
+    uint32_t e = m->slot[j];
+    st_rel(&m->slot[j], 0);
+    bm_clr(mwp->bm, j);
+    mwp->nused--;
+    t->gw[gn].nent--;
+    struct tctx *c = &t->c[t->gw[gn].ctx];
+    c->count--;
+    if (TAG_GLOBAL(c->key))
+        __atomic_fetch_sub(&t->nglobal, 1, __ATOMIC_RELAXED);
+    t->pend[t->npend++] = e;
 }
 
 /* Visit G node gn over the search span [slo, shi]. */
@@ -702,6 +855,12 @@ static unsigned gnode_range(struct vsmmu_tlb *t, uint32_t gn, uint64_t slo, uint
     uint64_t gbase = g->gidx << G_SHIFT;
     uint64_t gend = gbase + span_mask(G_SHIFT);
     unsigned removed = 0;
+    /* The range covers the whole GiB and no hint can spare an entry: every
+     * entry placed here matches (its match span contains its placement). */
+    if (f->lo <= gbase && f->hi >= gend &&
+        (!f->tg || !(w->granmask & ~(GRAN_BIT(f->tg) | GRAN_BIT(0)))) &&
+        (!f->ttl || !(w->levelmask & ~(1u << f->ttl))))
+        return g_zombify(t, gn);
     if (g->big)
         removed += try_remove(t, g->big, f);
     unsigned s0 = slo <= gbase ? 0 : (unsigned)(slo >> M_SHIFT) & (FAN - 1);
@@ -719,10 +878,28 @@ static unsigned gnode_range(struct vsmmu_tlb *t, uint32_t gn, uint64_t slo, uint
         uint64_t mend = mbase + span_mask(M_SHIFT);
         unsigned p0 = slo <= mbase ? 0 : (unsigned)(slo >> P_SHIFT) & (FAN - 1);
         unsigned p1 = shi >= mend ? FAN - 1 : (unsigned)(shi >> P_SHIFT) & (FAN - 1);
+        if (!mwp->complex && !TAG_NESTED(t->c[w->ctx].key) &&
+            (!f->tg || !(mwp->granmask & ~(GRAN_BIT(f->tg) | GRAN_BIT(0)))) &&
+            (!f->ttl || !(mwp->levelmask & ~(1u << f->ttl)))) {
+            /* only plain pages, and no hint spares one: every page in
+             * [lo, hi] matches (the search span may be wider) */
+            unsigned q0 = f->lo <= mbase ? 0 : (unsigned)(f->lo >> P_SHIFT) & (FAN - 1);
+            unsigned q1 = f->hi >= mend ? FAN - 1 : (unsigned)(f->hi >> P_SHIFT) & (FAN - 1);
+            if (f->lo <= mend && f->hi >= mbase) {
+                for (unsigned j = bm_next(mwp->bm, q0, q1); j < FAN;
+                     j = bm_next(mwp->bm, j + 1, q1)) {
+                    fast_remove(t, gn, mn, j);
+                    removed++;
+                }
+                mput(t, mn);
+            }
+            continue;
+        }
         /* the M node may be released (bitmap emptied) by the last removal */
         for (unsigned j = bm_next(mwp->bm, p0, p1); j < FAN; j = bm_next(mwp->bm, j + 1, p1))
             removed += try_remove(t, m->slot[j], f);
     }
+    gput(t, gn);
     return removed;
 }
 
@@ -730,7 +907,7 @@ static unsigned gnode_range(struct vsmmu_tlb *t, uint32_t gn, uint64_t slo, uint
 static unsigned ctx_range(struct vsmmu_tlb *t, uint32_t ci, const struct tfilt *f)
 {
     struct tctx *c = &t->c[ci];
-    if (!c->count)
+    if (!c->ng)
         return 0;
     uint64_t slo = f->lo, shi = f->hi;
     if (!f->place) {
@@ -747,7 +924,7 @@ static unsigned ctx_range(struct vsmmu_tlb *t, uint32_t ci, const struct tfilt *
             uint32_t gn = gfind(t, c->key, gi);
             if (gn)
                 removed += gnode_range(t, gn, slo, shi, f);
-            if (gi == g1 || !c->count)
+            if (gi == g1 || !c->ng)
                 break;
         }
     } else {
@@ -762,19 +939,18 @@ static unsigned ctx_range(struct vsmmu_tlb *t, uint32_t ci, const struct tfilt *
     return removed;
 }
 
+/* Every entry of context ci: its G nodes go at once. */
 static unsigned ctx_all(struct vsmmu_tlb *t, uint32_t ci)
 {
     unsigned removed = 0;
-    while (t->c[ci].ehead) {
-        ent_remove(t, t->c[ci].ehead);
-        removed++;
-    }
+    while (t->c[ci].ghead)
+        removed += g_zombify(t, t->c[ci].ghead);
     return removed;
 }
 
 /* ---- insert ------------------------------------------------------------------------- */
 
-static void insert_locked(struct vsmmu *s, struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k,
+static void insert_locked(struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k,
                           const struct vsmmu_tlb_ent *e)
 {
     unsigned sz = e->size_log2;
@@ -789,9 +965,7 @@ static void insert_locked(struct vsmmu *s, struct vsmmu_tlb *t, const struct vsm
         return;
     uint32_t ci = cget(t, tag);
     if (!ci) {
-        t->w[ei].next = t->efree;
-        t->efree = ei;
-        t->nlive--;
+        ent_free_unused(t, ei);
         return;
     }
     struct tctx *c = &t->c[ci];
@@ -806,39 +980,40 @@ static void insert_locked(struct vsmmu *s, struct vsmmu_tlb *t, const struct vsm
     if (!gn || (sz < M_SHIFT && !mn)) {
         if (gn)
             gput(t, gn);
-        t->w[ei].next = t->efree;
-        t->efree = ei;
-        t->nlive--;
+        ent_free_unused(t, ei);
         cput(t, ci);
         return;
     }
 
-    struct twent *w = &t->w[ei];
-    memset(w, 0, sizeof(*w));
-    w->ctx = ci;
-    w->size = (uint8_t)sz;
-    w->level = e->level;
-    w->gran = e->granule_log2;
-    w->in_base = in_base;
-    w->vmid = TAG_VMID(tag);
+    struct tent *te = &t->ent[ei];
     unsigned s1sz = e->s1_size_log2 > sz && e->s1_size_log2 < 64 ? e->s1_size_log2 : sz;
-    w->mlo = in_base & ~span_mask(s1sz);
-    w->mhi = w->mlo + span_mask(s1sz);
+    unsigned s2sz = e->s2_size_log2 > sz && e->s2_size_log2 < 56 ? e->s2_size_log2 : sz;
+    te->ctx = ci;
+    te->gn = gn;
+    te->vmid = TAG_VMID(tag);
+    te->size = (uint8_t)sz;
+    te->level = e->level;
+    te->gran = e->granule_log2;
+    te->s1sz = (uint8_t)s1sz;
+    te->s2sz = (uint8_t)s2sz;
+    te->nested = false;
     if (s1sz > c->maxm)
         c->maxm = (uint8_t)s1sz;
 
     uint64_t ipa = e->ipa & ~span_mask(sz) & GENMASK(55, 0);
-    unsigned s2sz = e->s2_size_log2 > sz && e->s2_size_log2 < 56 ? e->s2_size_log2 : sz;
     uint64_t meta = (uint64_t)sz | (uint64_t)e->level << 8 | (uint64_t)e->perm << 16 |
                     (uint64_t)e->memattr << 24 | (uint64_t)e->sh << 32 |
                     (uint64_t)global << 40 | (uint64_t)e->granule_log2 << 48 |
                     (uint64_t)e->s1_size_log2 << 56;
-    ent_write(&t->ent[ei], tag, in_base, e->out_base & ~span_mask(sz), meta,
+    ent_write(te, tag, in_base, e->out_base & ~span_mask(sz), meta,
               ipa | (uint64_t)e->s2_size_log2 << 56);
-    st(&t->ent[ei].ref, 0);
+    st(&te->ref, 0);
 
     struct gnode *g = &t->g[gn];
     struct gw *gwp = &t->gw[gn];
+    gwp->nent++;
+    gwp->granmask |= GRAN_BIT(e->granule_log2);
+    gwp->levelmask |= (uint8_t)(1u << (e->level & 7));
     if (sz >= G_SHIFT) {
         st_rel(&g->big, ei);
         gwp->nused++;
@@ -852,6 +1027,10 @@ static void insert_locked(struct vsmmu *s, struct vsmmu_tlb *t, const struct vsm
     } else {
         struct mnode *m = &t->m[mn];
         struct mw *mwp = &t->mw[mn];
+        if (sz != P_SHIFT || s1sz != P_SHIFT || TAG_NESTED(tag))
+            mwp->complex = true;
+        mwp->granmask |= GRAN_BIT(e->granule_log2);
+        mwp->levelmask |= (uint8_t)(1u << (e->level & 7));
         unsigned p0 = (unsigned)(in_base >> P_SHIFT) & (FAN - 1);
         for (unsigned i = p0; i < p0 + (1u << (sz - P_SHIFT)); i++) {
             st_rel(&m->slot[i], ei);
@@ -859,22 +1038,11 @@ static void insert_locked(struct vsmmu *s, struct vsmmu_tlb *t, const struct vsm
             mwp->nused++;
         }
     }
-
-    w->prev = 0;
-    w->next = c->ehead;
-    if (c->ehead)
-        t->w[c->ehead].prev = ei;
-    c->ehead = ei;
     c->count++;
     if (global)
         __atomic_fetch_add(&t->nglobal, 1, __ATOMIC_RELAXED);
-
-    if (TAG_NESTED(tag)) {
-        w->ilo = ipa & ~span_mask(s2sz);
-        w->ihi = w->ilo + span_mask(s2sz);
+    if (TAG_NESTED(tag))
         iindex_add(t, ei);
-    }
-    (void)s;
 }
 
 void vsmmu_tlb_insert_gen(struct vsmmu *s, const struct vsmmu_tlb_key *k,
@@ -885,7 +1053,7 @@ void vsmmu_tlb_insert_gen(struct vsmmu *s, const struct vsmmu_tlb_key *k,
         return;
     pthread_mutex_lock(&t->lock);
     if (t->gen == gen)
-        insert_locked(s, t, k, e);
+        insert_locked(t, k, e);
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -896,7 +1064,7 @@ void vsmmu_tlb_insert(struct vsmmu *s, const struct vsmmu_tlb_key *k,
     if (!t)
         return;
     pthread_mutex_lock(&t->lock);
-    insert_locked(s, t, k, e);
+    insert_locked(t, k, e);
     pthread_mutex_unlock(&t->lock);
 }
 
@@ -906,7 +1074,7 @@ unsigned vsmmu_tlb_count(struct vsmmu *s)
     if (!t)
         return 0;
     pthread_mutex_lock(&t->lock);
-    unsigned n = t->nlive;
+    unsigned n = t->nlive - t->nzent - t->npend;
     pthread_mutex_unlock(&t->lock);
     return n;
 }
@@ -944,7 +1112,20 @@ static unsigned list_op(struct vsmmu_tlb *t, uint32_t head, bool vmlist, unsigne
     return n;
 }
 
-/* Nested entries of vmid whose stage-2 span overlaps [lo, hi]. */
+/* Nested entries of vmid whose stage-2 leaf overlaps [lo, hi] (entries
+ * already invalidated with their G node are skipped). */
+static unsigned nested_try(struct vsmmu_tlb *t, uint32_t e, uint16_t vmid, uint64_t lo,
+                           uint64_t hi)
+{
+    struct tent *te = &t->ent[e];
+    if (te->vmid != vmid || ent_ihi(te) < lo || ent_ilo(te) > hi || t->gw[te->gn].zombie)
+        return 0;
+    uint32_t ci = te->ctx;
+    ent_remove(t, e);
+    cput(t, ci);
+    return 1;
+}
+
 static unsigned nested_ipa(struct vsmmu_tlb *t, uint16_t vmid, uint64_t lo, uint64_t hi)
 {
     if (!t->nnested[vmid])
@@ -955,47 +1136,24 @@ static unsigned nested_ipa(struct vsmmu_tlb *t, uint16_t vmid, uint64_t lo, uint
         for (uint64_t b = b0;; b++) {
             uint32_t h = (uint32_t)(mix64((uint64_t)vmid << 48 ^ b) & t->imask);
             for (uint32_t e = t->ibucket[h]; e;) {
-                struct twent *w = &t->w[e];
-                uint32_t nx = w->inext;
-                if (w->vmid == vmid && !(w->ihi < lo || w->ilo > hi)) {
-                    uint32_t ci = w->ctx;
-                    ent_remove(t, e);
-                    cput(t, ci);
-                    n++;
-                }
+                uint32_t nx = t->nx[e].inext;
+                n += nested_try(t, e, vmid, lo, hi);
                 e = nx;
             }
             if (b == b1)
                 break;
         }
         for (uint32_t e = t->ilarge[vmid]; e;) {
-            struct twent *w = &t->w[e];
-            uint32_t nx = w->inext;
-            if (!(w->ihi < lo || w->ilo > hi)) {
-                uint32_t ci = w->ctx;
-                ent_remove(t, e);
-                cput(t, ci);
-                n++;
-            }
+            uint32_t nx = t->nx[e].inext;
+            n += nested_try(t, e, vmid, lo, hi);
             e = nx;
         }
         return n;
     }
-    for (uint32_t ci = t->vmhead[vmid]; ci;) {
-        uint32_t cnx = t->c[ci].vnext;
-        if (TAG_NESTED(t->c[ci].key)) {
-            for (uint32_t e = t->c[ci].ehead; e;) {
-                struct twent *w = &t->w[e];
-                uint32_t nx = w->next;
-                if (!(w->ihi < lo || w->ilo > hi)) {
-                    ent_remove(t, e);
-                    n++;
-                }
-                e = nx;
-            }
-            cput(t, ci);
-        }
-        ci = cnx;
+    for (uint32_t e = t->iall[vmid]; e;) {
+        uint32_t nx = t->nx[e].anext;
+        n += nested_try(t, e, vmid, lo, hi);
+        e = nx;
     }
     return n;
 }
@@ -1079,11 +1237,11 @@ static void tlb_free(struct vsmmu_tlb *t)
 {
     if (!t)
         return;
-    free(t->ent); free(t->w);
+    free(t->ent); free(t->nx);
     free(t->g); free(t->gw); free(t->gbucket);
     free(t->m); free(t->mw);
     free(t->c); free(t->cbucket);
-    free(t->vmhead); free(t->ibucket); free(t->ilarge); free(t->nnested);
+    free(t->vmhead); free(t->ibucket); free(t->ilarge); free(t->iall); free(t->nnested); free(t->pend);
     pthread_mutex_destroy(&t->lock);
     free(t);
 }
@@ -1093,8 +1251,8 @@ static void tlb_reset_lists(struct vsmmu_tlb *t)
     uint32_t cap = t->cap;
     t->efree = 0;
     for (uint32_t i = cap; i >= 1; i--) {
-        t->w[i].ctx = 0;
-        t->w[i].next = t->efree;
+        t->ent[i].ctx = 0;
+        t->ent[i].gn = t->efree;
         t->efree = i;
     }
     t->gfree = 0;
@@ -1135,24 +1293,29 @@ static int tlb_init(struct vsmmu *s)
     size_t nvm = (size_t)t->vmid_mask + 1;
     uint64_t nb = pow2_at_least(2 * (uint64_t)cap);
     t->gmask = nb - 1;
-    t->cmask = nb - 1;
+    uint64_t ncb = pow2_at_least(cap / 4 + 64);   /* contexts are few */
+    t->cmask = ncb - 1;
     t->imask = nb - 1;
     /* Large arrays come from calloc: untouched pages stay unbacked. */
-    t->ent = calloc(cap + 1, sizeof(*t->ent));
-    t->w = calloc(cap + 1, sizeof(*t->w));
+    t->ent = aligned_alloc(64, (cap + 1) * sizeof(*t->ent));
+    if (t->ent)
+        memset(t->ent, 0, (cap + 1) * sizeof(*t->ent));
+    t->nx = calloc(cap + 1, sizeof(*t->nx));
     t->g = calloc(cap + 1, sizeof(*t->g));
     t->gw = calloc(cap + 1, sizeof(*t->gw));
     t->m = calloc(cap + 1, sizeof(*t->m));
     t->mw = calloc(cap + 1, sizeof(*t->mw));
     t->c = calloc(cap + 2, sizeof(*t->c));
     t->gbucket = calloc(nb, sizeof(uint32_t));
-    t->cbucket = calloc(nb, sizeof(uint32_t));
+    t->cbucket = calloc(ncb, sizeof(uint32_t));
     t->ibucket = calloc(nb, sizeof(uint32_t));
     t->vmhead = calloc(nvm, sizeof(uint32_t));
     t->ilarge = calloc(nvm, sizeof(uint32_t));
+    t->iall = calloc(nvm, sizeof(uint32_t));
+    t->pend = calloc(cap, sizeof(uint32_t));
     t->nnested = calloc(nvm, sizeof(uint32_t));
-    if (!t->ent || !t->w || !t->g || !t->gw || !t->m || !t->mw || !t->c || !t->gbucket ||
-        !t->cbucket || !t->ibucket || !t->vmhead || !t->ilarge || !t->nnested) {
+    if (!t->ent || !t->nx || !t->g || !t->gw || !t->m || !t->mw || !t->c || !t->gbucket ||
+        !t->cbucket || !t->ibucket || !t->vmhead || !t->ilarge || !t->iall || !t->nnested || !t->pend) {
         tlb_free(t);
         return VSMMU_ENOMEM;
     }
@@ -1165,8 +1328,15 @@ static void tlb_flush(struct vsmmu_tlb *t)
 {
     pthread_mutex_lock(&t->lock);
     __atomic_store_n(&t->gen, t->gen + 1, __ATOMIC_RELEASE);
-    for (unsigned wd = 0; wd < 3; wd++)
-        list_op(t, t->whead[wd], false, SEL_S1 | SEL_S2, NULL);
+    while (t->npend)
+        ent_finalize(t, t->pend[--t->npend]);
+    for (uint32_t e = 1; e <= t->cap; e++) {
+        if (t->ent[e].ctx) {
+            uint32_t ci = t->ent[e].ctx;
+            ent_remove(t, e);
+            cput(t, ci);
+        }
+    }
     pthread_mutex_unlock(&t->lock);
 }
 

@@ -118,6 +118,10 @@ struct vsmmu_s2_cfg;
 struct vsmmu_walk_out;
 int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,
                         struct vsmmu_walk_out *out);
+/* Companion insert hook (matches vsmmu_s2_cache_insert_fn): caches the
+ * stage-2 mapping of a stage-1 table IPA (out: stage-2-only perm/attrs). */
+void vsmmu_tlb_s2_insert(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,
+                         const struct vsmmu_walk_out *out);
 
 /* Configuration cache internals (cfgcache.c), called by tlb.c's
  * vsmmu_caches_init/fini/flush. */

@@ -88,8 +88,23 @@ int vsmmu_create(const struct vsmmu_config *cfg, const struct vsmmu_host_ops *op
         return VSMMU_ENOMEM;
     }
     vsmmu_cmdq_init(s);
+    if (vsmmu_stall_init(s)) {
+        vsmmu_evtq_fini(s);
+        free(s);
+        set_err(err, errlen, "cannot allocate the stall table");
+        return VSMMU_ENOMEM;
+    }
+    if (vsmmu_stats_init(s)) {
+        vsmmu_stall_fini(s);
+        vsmmu_evtq_fini(s);
+        free(s);
+        set_err(err, errlen, "out of memory");
+        return VSMMU_ENOMEM;
+    }
     rc = vsmmu_caches_init(s);
     if (rc) {
+        vsmmu_stats_fini(s);
+        vsmmu_stall_fini(s);
         vsmmu_evtq_fini(s);
         free(s);
         set_err(err, errlen, "cannot allocate caches");
@@ -106,7 +121,9 @@ void vsmmu_destroy(struct vsmmu *s)
         return;
     vsmmu_accel_destroy(s);
     vsmmu_caches_fini(s);
+    vsmmu_stall_fini(s);
     vsmmu_evtq_fini(s);
+    vsmmu_stats_fini(s);
     free(s);
 }
 
@@ -121,6 +138,7 @@ void vsmmu_reset(struct vsmmu *s)
     vsmmu_evtq_reset(s);
     vsmmu_priq_reset(s);
     vsmmu_caches_flush(s);
+    vsmmu_stall_term_all(s);   /* reset clears SMMUEN: no stall survives */
     s->err[0] = 0;
 }
 
@@ -283,23 +301,4 @@ int vsmmu_mem_cas64(struct vsmmu *s, uint64_t pa, uint64_t *expected, uint64_t d
     return vsmmu_mem_write(s, pa, b, 8, VSMMU_MEM_PTW) ? -1 : 0;
 }
 
-/* ---- counters -------------------------------------------------------------------- */
-
-void vsmmu_get_stats(const struct vsmmu *s, struct vsmmu_stats *st)
-{
-    if (!s || !st)
-        return;
-    const uint64_t *src = (const uint64_t *)&s->stats;
-    uint64_t *dst = (uint64_t *)st;
-    for (size_t i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
-        dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
-}
-
-void vsmmu_reset_stats(struct vsmmu *s)
-{
-    if (!s)
-        return;
-    uint64_t *dst = (uint64_t *)&s->stats;
-    for (size_t i = 0; i < sizeof(s->stats) / sizeof(uint64_t); i++)
-        __atomic_store_n(&dst[i], 0, __ATOMIC_RELAXED);
-}
+/* Counters: src/stats.c */

@@ -5,6 +5,8 @@
 #ifndef VSMMU_QTEST_H
 #define VSMMU_QTEST_H
 
+#include <stddef.h>
+
 #include "internal.h"
 #include "queue.h"
 #include "spec/cmd.h"

@@ -58,6 +58,8 @@ static void test_disabled(void)
     CHECK_EQ(vsmmu_evtq_write(t.s, r), VSMMU_EVTQ_DISABLED);
     CHECK_EQ(t.s->regs.eventq_prod, 0);
     CHECK_EQ(QT_STAT(&t, events_lost), 1);
+    CHECK_EQ(QT_STAT(&t, events), 0);
+    CHECK_EQ(QT_STAT(&t, event_by_type[0x10]), 1);   /* offered records, by type */
     CHECK_EQ(kit_r64(t.m, t.evtq), 0);
     qt_fini(&t);
 }

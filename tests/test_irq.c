@@ -182,6 +182,37 @@ static void test_handler_reentry(void)
     qt_fini(&t);
 }
 
+/* A handler that acknowledges CMDQ_ERR without repairing the command: the
+ * retries stay bounded by the per-call budget (no recursion). */
+static void ack_only_irq(void *o, enum vsmmu_irq_line line)
+{
+    if (line == VSMMU_IRQ_GERROR) {
+        uint32_t old = hq->s->regs.gerrorn;
+        hq->s->regs.gerrorn = hq->s->regs.gerror;
+        vsmmu_gerrorn_written(hq->s, old, hq->s->regs.gerrorn);
+    }
+}
+
+static void test_ack_without_repair(void)
+{
+    struct vsmmu_config cfg;
+    vsmmu_config_default(&cfg);
+    cfg.cmdq_batch = 100;
+    struct qt t;
+    REQUIRE(qt_init(&t, &cfg) == 0);
+    hq = &t;
+    t.s->ops.irq = ack_only_irq;
+    t.s->regs.irq_ctrl = t.s->regs.irq_ctrlack = IRQ_CTRL_GERROR_IRQEN;
+    qt_cmdq(&t, 3);
+    uint64_t bad[2] = { 0x0f, 0 };
+    qt_put(&t, 0, bad);
+    qt_prod(&t, 1);
+    /* Each attempt fetches the command once: 100 attempts, 100 CERRORs. */
+    CHECK_EQ(QT_STAT(&t, cerrors), 100);
+    CHECK_EQ(t.s->regs.cmdq_cons & 0xfffff, 0);
+    qt_fini(&t);
+}
+
 int main(void)
 {
     RUN(test_toggle_protocol);
@@ -190,5 +221,6 @@ int main(void)
     RUN(test_msi_without_host_op);
     RUN(test_irq_enable_gates);
     RUN(test_handler_reentry);
+    RUN(test_ack_without_repair);
     return t_done();
 }

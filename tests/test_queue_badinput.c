@@ -220,6 +220,37 @@ static void test_log2size_over_max(void)
     qt_fini(&t);
 }
 
+/* LOG2SIZE = 0: one entry, the wrap bit is bit 0; base aligned to 32 B. */
+static void test_one_entry_queues(void)
+{
+    struct qt t;
+    REQUIRE(qt_init(&t, NULL) == 0);
+    uint64_t base = kit_mem_alloc(t.m, 64, 64);
+    t.s->regs.cmdq_base = base | 0;              /* 16-byte queue, 32-byte aligned base */
+    qt_cr0(&t, CR0_CMDQEN);
+    uint64_t c[2];
+    kit_cmd_tlbi_nsnh_all(c);
+    kit_w64(t.m, base, c[0]);
+    kit_w64(t.m, base + 8, c[1]);
+    qt_prod(&t, 1);                              /* full: index 0, wrap 1 */
+    CHECK_EQ(t.s->regs.cmdq_cons, 1);
+    qt_prod(&t, 0);                              /* wraps back */
+    CHECK_EQ(t.s->regs.cmdq_cons, 0);
+    CHECK_EQ(QT_STAT(&t, commands), 2);
+    uint64_t ev = kit_mem_alloc(t.m, 32, 32);
+    t.s->regs.eventq_base = ev | 0;
+    qt_cr0(&t, CR0_EVENTQEN);
+    uint64_t r[4] = { 0x10, 0, 0, 0 };
+    CHECK_EQ(vsmmu_evtq_write(t.s, r), 0);
+    CHECK_EQ(t.s->regs.eventq_prod, 1);
+    CHECK_EQ(vsmmu_evtq_write(t.s, r), VSMMU_EVTQ_FULL);
+    CHECK_EQ(t.s->regs.eventq_prod, 0x80000001u);
+    t.s->regs.eventq_cons = 1;
+    CHECK_EQ(vsmmu_evtq_write(t.s, r), 0);
+    CHECK_EQ(t.s->regs.eventq_prod, 0x80000000u);
+    qt_fini(&t);
+}
+
 static void test_flood_is_bounded(void)
 {
     struct vsmmu_config cfg;
@@ -284,6 +315,7 @@ int main(void)
     RUN(test_unmapped_queues);
     RUN(test_prod_and_cons_out_of_range);
     RUN(test_log2size_over_max);
+    RUN(test_one_entry_queues);
     RUN(test_flood_is_bounded);
     RUN(test_mmio_register_noise);
     return t_done();

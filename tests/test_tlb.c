@@ -573,6 +573,57 @@ static void big_range_over_many_gib(void)
     done(s);
 }
 
+static void whole_gib_invalidation_then_refill(void)
+{
+    /* A range covering whole GiBs invalidates them at once; the space is
+     * reclaimed by later inserts before any live entry is evicted. */
+    struct vsmmu *s = mk_cap(64, true);
+    REQUIRE(s);
+    struct vsmmu_tlb_key k = s1key(0, 1);
+    for (uint64_t i = 0; i < 48; i++)       /* 48 pages in GiB 1, then 16 in GiB 3 */
+        ins(s, k, G1 + i * 0x5000, i * K4, 12, false);
+    for (uint64_t i = 0; i < 16; i++)
+        ins(s, k, 3 * G1 + i * M2, i * M2, 21, false);
+    CHECK_EQ(vsmmu_tlb_count(s), 64);
+    tlbi(s, VSMMU_TLBI_NH_VA, 0, 1, G1, G1);
+    CHECK_EQ(vsmmu_tlb_count(s), 16);
+    for (uint64_t i = 0; i < 48; i++)
+        CHECK(!hit(s, k, G1 + i * 0x5000));
+    struct vsmmu_stats st;
+    vsmmu_get_stats(s, &st);
+    CHECK_EQ(st.tlb_invalidated, 48);
+    /* 48 new entries fit without evicting GiB 3's blocks */
+    for (uint64_t i = 0; i < 48; i++)
+        ins(s, k, 5 * G1 + i * K4, i * K4, 12, false);
+    CHECK_EQ(vsmmu_tlb_count(s), 64);
+    for (uint64_t i = 0; i < 16; i++)
+        CHECK(hit(s, k, 3 * G1 + i * M2));
+    for (uint64_t i = 0; i < 48; i++)
+        CHECK(hit(s, k, 5 * G1 + i * K4));
+    /* re-inserting into the invalidated GiB works */
+    ins(s, k, G1, 0x1000, 12, false);
+    CHECK_EQ(oa(s, k, G1), 0x1000);
+    CHECK_EQ(vsmmu_tlb_count(s), 64);
+    /* a TTL hint that spares the blocks prevents whole-GiB invalidation */
+    ins(s, k, 3 * G1 + 20 * M2, 0, 12, false);
+    struct vsmmu_tlbi t = { .op = VSMMU_TLBI_NH_VA, .asid = 1, .addr = 3 * G1, .size = G1,
+                            .tg_log2 = 12, .ttl = 3 };
+    vsmmu_tlb_invalidate(s, &t);
+    CHECK(!hit(s, k, 3 * G1 + 20 * M2));
+    CHECK(hit(s, k, 3 * G1));
+    /* ASID invalidation then refill: nothing of ASID 1 answers */
+    tlbi(s, VSMMU_TLBI_NH_ASID, 0, 1, 0, 0);
+    CHECK_EQ(vsmmu_tlb_count(s), 0);
+    CHECK(!hit(s, k, 3 * G1));
+    for (uint64_t i = 0; i < 64; i++)
+        ins(s, s1key(0, 2), i * K4, i * K4, 12, false);
+    CHECK_EQ(vsmmu_tlb_count(s), 64);
+    for (uint64_t i = 0; i < 64; i++)
+        CHECK(hit(s, s1key(0, 2), i * K4));
+    CHECK(!hit(s, k, 3 * G1));
+    done(s);
+}
+
 static void ttl_and_tg_hints(void)
 {
     struct vsmmu *s = mk();
@@ -802,6 +853,7 @@ int main(void)
     RUN(partial_range_hits_blocks);
     RUN(range_is_half_open);
     RUN(big_range_over_many_gib);
+    RUN(whole_gib_invalidation_then_refill);
     RUN(ttl_and_tg_hints);
     RUN(nested_pieces_of_s1_block);
     RUN(s2_ipa_removes_nested_over_range);

@@ -211,7 +211,7 @@ static int dev_attach(struct demo *d, struct dev *v, unsigned cdmax, unsigned s1
     if (gd_ste_write(&d->g, v->sid, ste))
         return phase_fail(d, d->g.err);
     uint64_t c[2];
-    cmd_cfgi_ste(c, v->sid, true);
+    kit_cmd_cfgi_ste(c, v->sid, true);
     if (gd_cmd(&d->g, c) || gd_sync(&d->g))
         return phase_fail(d, d->g.err);
     return 0;
@@ -231,7 +231,7 @@ static int dev_cd(struct demo *d, struct dev *v, unsigned ssid, uint16_t asid)
     for (int i = 7; i >= 0; i--)
         kit_w64(d->m, pa + 8 * (uint64_t)i, cd[i]);
     uint64_t c[2];
-    cmd_cfgi_cd(c, v->sid, ssid, true);
+    kit_cmd_cfgi_cd(c, v->sid, ssid, true);
     if (gd_cmd(&d->g, c) || gd_sync(&d->g))
         return phase_fail(d, d->g.err);
     return 0;
@@ -532,7 +532,7 @@ int cli_demo(int argc, char **argv)
     if (gd_probe(&d->g)) {
         phase_skip(d, "%.190s", d->g.err);
     } else {
-        struct gd_opts o = { .st2l = true, .split = 8, .sid_bits = 16 };
+        struct gd_opts o = { .st2l = true, .sid_bits = 16 };
         if (gd_reset(&d->g, &o)) {
             phase_skip(d, "%.190s", d->g.err);
         } else {
@@ -578,7 +578,7 @@ int cli_demo(int argc, char **argv)
         if (!rc) {
             phase_begin(d, "invalid STE");
             uint64_t ste[8] = { 0 }, c[2];
-            cmd_cfgi_ste(c, SID_DEAD, true);
+            kit_cmd_cfgi_ste(c, SID_DEAD, true);
             if (gd_ste_write(&d->g, SID_DEAD, ste) || gd_cmd(&d->g, c) || gd_sync(&d->g))
                 rc = phase_fail(d, d->g.err);
             else if (dma_fault(d, SID_DEAD, -1, 0x1000, false, 0x04))

@@ -239,7 +239,7 @@ int cli_explain(int argc, char **argv)
         jw_obj(&w, NULL);
     }
     struct vsmmu_result res;
-    rc = xp_explain(sc.s, &t, stdout, json ? &w : NULL, &res);
+    rc = xp_explain(sc.s, sc.m, &t, stdout, json ? &w : NULL, &res);
     if (json) {
         jw_end_obj(&w);
         jw_done(&w);

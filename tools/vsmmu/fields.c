@@ -224,7 +224,13 @@ void ft_print(FILE *fp, const struct ftab *t, const uint64_t *raw, bool all, con
     int col = 0;
     for (const struct fdef *f = t->f; f->name; f++) {
         uint64_t v = ft_get(f, raw);
-        if (!v && !all)
+        /* fields whose zero encoding means something worth seeing */
+        static const char *const keep[] = { "V", "Config", "TG0", "S2TG", "T0SZ", "S2T0SZ",
+                                            "EPD0", "AA64", "S2AA64", "AF", "AP", "S2AP", NULL };
+        bool show = all || v;
+        for (int k = 0; !show && keep[k]; k++)
+            show = !strcmp(keep[k], f->name);
+        if (!show)
             continue;
         char buf[96];
         unsigned sh = (unsigned)__builtin_ctzll(f->mask);

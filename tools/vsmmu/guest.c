@@ -29,18 +29,29 @@ int pool_alloc(struct kit_mem *m, struct pool *p, uint64_t size, uint64_t align,
     return 0;
 }
 
-/* ---- MMIO ---- */
-uint64_t gd_rd(struct gd *g, uint32_t off, unsigned size)
+/* kit/drv allocates with kit_mem_alloc from the memory's bump cursor,
+ * which is the first region's: keep it in step with the pool. */
+static int drv_enter(struct gd *g, uint64_t need)
 {
-    uint64_t v = 0;
-    if (vsmmu_mmio_read(g->s, off, size, &v))
-        v = 0;
-    return v;
+    struct pool *p = g->pool;
+    if (p->brk > p->pa + p->size || need > p->pa + p->size - p->brk) {
+        snprintf(g->err, sizeof(g->err), "out of guest memory in the first RAM region");
+        return -1;
+    }
+    g->m->brk = p->brk;
+    g->m->brk_end = p->pa + p->size;
+    return 0;
 }
 
-void gd_wr(struct gd *g, uint32_t off, uint64_t v, unsigned size)
+static void drv_leave(struct gd *g)
 {
-    (void)vsmmu_mmio_write(g->s, off, v, size);
+    g->pool->brk = g->m->brk;
+}
+
+static int drv_err(struct gd *g)
+{
+    snprintf(g->err, sizeof(g->err), "%s", g->d.err);
+    return -1;
 }
 
 int gd_init(struct gd *g, struct vsmmu *s, struct kit_mem *m, struct pool *pool)
@@ -54,149 +65,61 @@ int gd_init(struct gd *g, struct vsmmu *s, struct kit_mem *m, struct pool *pool)
 
 int gd_probe(struct gd *g)
 {
-    static const uint32_t off[6] = { SMMU_IDR0, SMMU_IDR1, SMMU_IDR2, SMMU_IDR3, SMMU_IDR4,
-                                     SMMU_IDR5 };
-    for (int i = 0; i < 6; i++)
-        g->idr[i] = (uint32_t)gd_rd(g, off[i], 4);
-    g->iidr = (uint32_t)gd_rd(g, SMMU_IIDR, 4);
-    g->aidr = (uint32_t)gd_rd(g, SMMU_AIDR, 4);
-    if (!g->idr[0]) {
-        snprintf(g->err, sizeof(g->err), "IDR0 reads as 0: no register file");
-        return -1;
-    }
-    g->sidsize = (unsigned)FIELD_GET(IDR1_SIDSIZE, g->idr[1]);
-    g->ssidsize = (unsigned)FIELD_GET(IDR1_SSIDSIZE, g->idr[1]);
-    static const unsigned oas[8] = { 32, 36, 40, 42, 44, 48, 52, 48 };
-    g->oas_bits = oas[FIELD_GET(IDR5_OAS, g->idr[5])];
+    uint64_t v = 0;
+    vsmmu_mmio_read(g->s, SMMU_IIDR, 4, &v);
+    g->iidr = (uint32_t)v;
+    vsmmu_mmio_read(g->s, SMMU_AIDR, 4, &v);
+    g->aidr = (uint32_t)v;
+    int rc = kit_drv_probe(&g->d, g->s, g->m);
+    memcpy(g->idr, g->d.idr, sizeof(g->idr));
+    g->sidsize = g->d.sidsize;
+    g->ssidsize = g->d.ssidsize;
+    g->oas_bits = g->d.oas_bits;
+    if (rc)
+        return drv_err(g);
     return 0;
 }
 
-int gd_write_sync(struct gd *g, uint32_t off, uint32_t ackoff, uint32_t v)
+int gd_reset(struct gd *g, const struct gd_opts *o)
 {
-    gd_wr(g, off, v, 4);
-    for (int i = 0; i < 1000; i++)
-        if ((uint32_t)gd_rd(g, ackoff, 4) == v)
-            return 0;
-    snprintf(g->err, sizeof(g->err), "register at 0x%x: ACK did not follow write of 0x%x",
-             off, v);
-    return -1;
-}
-
-/* ---- queues ---- */
-static uint32_t q_inc(uint32_t v, unsigned log2)
-{
-    return (v + 1) & (uint32_t)((2u << log2) - 1);
-}
-
-static uint64_t q_slot(uint32_t v, unsigned log2)
-{
-    return v & ((1u << log2) - 1);
-}
-
-int gd_cmd(struct gd *g, const uint64_t cmd[2])
-{
-    if (!g->cmdq) {
-        snprintf(g->err, sizeof(g->err), "command queue not set up");
+    if (gd_probe(g))
         return -1;
-    }
-    uint32_t mask = (2u << g->cmdq_log2) - 1;
-    uint32_t cons = (uint32_t)gd_rd(g, SMMU_CMDQ_CONS, 4) & mask;
-    if ((cons ^ g->cmdq_prod) == (1u << g->cmdq_log2)) {
-        unsigned e = gd_cerror(g);
-        snprintf(g->err, sizeof(g->err), "command queue full (CONS=0x%x PROD=0x%x)%s%s", cons,
-                 g->cmdq_prod, e ? ", CERROR_" : "", e ? cli_cerror_name(e) : "");
+    struct kit_drv_opts ko;
+    kit_drv_default_opts(&ko);
+    ko.strtab = o->st2l ? KIT_ST_AUTO : KIT_ST_LINEAR;
+    if (o->st2l && g->d.st2l && o->sid_bits > 8)
+        ko.strtab = KIT_ST_2LVL;
+    ko.sid_bits = o->sid_bits;
+    ko.cmdq_log2 = o->cmdq_log2;
+    ko.evtq_log2 = o->evtq_log2;
+    ko.no_priq = true;
+    /* Upper bound of what reset allocates: L1 table (<= 2^24 / 2^8 * 8),
+     * or a linear table of 2^sid_bits STEs, and the queues. */
+    unsigned bits = o->sid_bits ? o->sid_bits : 16;
+    uint64_t need = (ko.strtab == KIT_ST_LINEAR || !g->d.st2l ? (64ull << bits) : (8ull << bits))
+                    + (16ull << 19) / (o->cmdq_log2 ? (1u << (19 - o->cmdq_log2)) : 2048)
+                    + (32ull << 19) / (o->evtq_log2 ? (1u << (19 - o->evtq_log2)) : 4096)
+                    + (64u << 10);
+    if (drv_enter(g, need))
         return -1;
-    }
-    uint64_t a = g->cmdq + q_slot(g->cmdq_prod, g->cmdq_log2) * 16;
-    kit_w64(g->m, a, cmd[0]);
-    kit_w64(g->m, a + 8, cmd[1]);
-    g->cmdq_prod = q_inc(g->cmdq_prod, g->cmdq_log2);
-    g->cmds++;
-    gd_wr(g, SMMU_CMDQ_PROD, g->cmdq_prod, 4);
+    int rc = kit_drv_reset(&g->d, &ko);
+    drv_leave(g);
+    if (rc)
+        return drv_err(g);
+    g->strtab = g->d.strtab;
+    g->st2l = g->d.two_level;
+    g->log2size = g->d.sid_bits;
+    g->cmdq = g->d.cmdq_base;
+    g->cmdq_log2 = g->d.cmdq_log2;
+    g->evtq = g->d.evtq_base;
+    g->evtq_log2 = g->d.evtq_log2;
+    g->enabled = true;
     return 0;
-}
-
-unsigned gd_cerror(struct gd *g)
-{
-    uint32_t ge = (uint32_t)gd_rd(g, SMMU_GERROR, 4) ^ (uint32_t)gd_rd(g, SMMU_GERRORN, 4);
-    if (!(ge & GERROR_CMDQ_ERR))
-        return 0;
-    unsigned e = (unsigned)FIELD_GET(CMDQ_CONS_ERR, gd_rd(g, SMMU_CMDQ_CONS, 4));
-    return e ? e : 0x7f;
-}
-
-void gd_cerror_skip(struct gd *g)
-{
-    uint32_t cons = (uint32_t)gd_rd(g, SMMU_CMDQ_CONS, 4);
-    uint64_t a = g->cmdq + q_slot(cons, g->cmdq_log2) * 16;
-    uint64_t c[2];
-    cmd_sync(c);
-    kit_w64(g->m, a, c[0]);
-    kit_w64(g->m, a + 8, c[1]);
-    uint32_t ge = (uint32_t)gd_rd(g, SMMU_GERROR, 4);
-    uint32_t gn = (uint32_t)gd_rd(g, SMMU_GERRORN, 4);
-    gd_wr(g, SMMU_GERRORN, (gn & ~GERROR_CMDQ_ERR) | (ge & GERROR_CMDQ_ERR), 4);
-}
-
-int gd_sync(struct gd *g)
-{
-    uint64_t c[2];
-    cmd_sync(c);
-    if (gd_cmd(g, c))
-        return -1;
-    g->syncs++;
-    uint32_t mask = (2u << g->cmdq_log2) - 1;
-    /* CMD_SYNC with CS=SIG_SEV: wait until CONS has moved past it
-     * (linux-driver.md 2.2). */
-    for (int i = 0; i < 1000; i++) {
-        uint32_t cons = (uint32_t)gd_rd(g, SMMU_CMDQ_CONS, 4) & mask;
-        if (cons == g->cmdq_prod)
-            return 0;
-        unsigned e = gd_cerror(g);
-        if (e) {
-            uint64_t a = g->cmdq + q_slot(cons, g->cmdq_log2) * 16;
-            unsigned op = (unsigned)(kit_r64(g->m, a) & 0xff);
-            const char *n = cli_cmd_name(op);
-            snprintf(g->err, sizeof(g->err), "CERROR_%s at queue index %u (%s, opcode 0x%02x)",
-                     cli_cerror_name(e), (unsigned)q_slot(cons, g->cmdq_log2),
-                     n ? n : "reserved", op);
-            return -1;
-        }
-    }
-    snprintf(g->err, sizeof(g->err), "command queue not consumed (CMDQ_CONS=0x%x, PROD=0x%x)",
-             (uint32_t)gd_rd(g, SMMU_CMDQ_CONS, 4), g->cmdq_prod);
-    return -1;
-}
-
-int gd_event(struct gd *g, uint64_t rec[4])
-{
-    if (!g->evtq)
-        return 0;
-    uint32_t prod = (uint32_t)gd_rd(g, SMMU_EVENTQ_PROD, 4);
-    uint32_t mask = (2u << g->evtq_log2) - 1;
-    if ((prod & mask) == (g->evtq_cons & mask))
-        return 0;
-    uint64_t a = g->evtq + q_slot(g->evtq_cons, g->evtq_log2) * 32;
-    for (int i = 0; i < 4; i++)
-        rec[i] = kit_r64(g->m, a + 8 * (uint64_t)i);
-    g->evtq_cons = q_inc(g->evtq_cons, g->evtq_log2);
-    /* OVACKFLG follows OVFLG: acknowledges an overflow (IHI0070 7.4). */
-    gd_wr(g, SMMU_EVENTQ_CONS, g->evtq_cons | (prod & Q_PROD_OVFLG), 4);
-    return 1;
-}
-
-/* ---- stream table ---- */
-static void ste_fill_abort(struct gd *g, uint64_t pa, uint64_t n)
-{
-    uint64_t ste[8];
-    ste_abort(ste);
-    for (uint64_t i = 0; i < n; i++)
-        kit_w64(g->m, pa + i * 64, ste[0]);
 }
 
 int gd_ste_addr(struct gd *g, uint32_t sid, uint64_t *pa)
 {
-    if (!g->strtab) {
+    if (!g->enabled) {
         snprintf(g->err, sizeof(g->err), "stream table not set up");
         return -1;
     }
@@ -205,26 +128,14 @@ int gd_ste_addr(struct gd *g, uint32_t sid, uint64_t *pa)
                  sid, g->log2size);
         return -1;
     }
-    if (!g->st2l) {
-        *pa = g->strtab + (uint64_t)sid * 64;
-        return 0;
+    if (drv_enter(g, g->st2l ? (64u << 10) * 2 : 0))
+        return -1;
+    *pa = kit_drv_ste_pa(&g->d, sid);
+    drv_leave(g);
+    if (!*pa) {
+        snprintf(g->err, sizeof(g->err), "no STE for StreamID %u", sid);
+        return -1;
     }
-    uint64_t l1 = g->strtab + (uint64_t)(sid >> g->split) * 8;
-    uint64_t d = kit_r64(g->m, l1);
-    const struct fdef *span = ft_find(&ft_l1std, "Span"), *l2p = ft_find(&ft_l1std, "L2Ptr");
-    if (!ft_get(span, &d)) {
-        uint64_t n = 1ull << g->split, l2;
-        if (pool_alloc(g->m, g->pool, n * 64, n * 64, &l2)) {
-            snprintf(g->err, sizeof(g->err), "out of memory for a level-2 stream table");
-            return -1;
-        }
-        ste_fill_abort(g, l2, n);
-        d = 0;
-        ft_set(span, &d, g->split + 1);
-        ft_set(l2p, &d, l2 >> 6);
-        kit_w64(g->m, l1, d);   /* single 64-bit store; no CFGI needed (1.3) */
-    }
-    *pa = (ft_get(l2p, &d) << 6) + (uint64_t)(sid & ((1u << g->split) - 1)) * 64;
     return 0;
 }
 
@@ -238,201 +149,77 @@ int gd_ste_write(struct gd *g, uint32_t sid, const uint64_t ste[8])
     return 0;
 }
 
-int gd_reset(struct gd *g, const struct gd_opts *o)
+int gd_cmd(struct gd *g, const uint64_t cmd[2])
 {
-    uint64_t c[2];
-    if (!g->idr[0] && gd_probe(g))
+    if (!g->enabled) {
+        snprintf(g->err, sizeof(g->err), "command queue not set up");
         return -1;
-    /* 1.4 step 1: if enabled, abort incoming traffic through GBPA first. */
-    if (gd_rd(g, SMMU_CR0, 4) & CR0_SMMUEN) {
-        uint32_t gbpa = (uint32_t)gd_rd(g, SMMU_GBPA, 4);
-        gd_wr(g, SMMU_GBPA, gbpa | GBPA_ABORT | GBPA_UPDATE, 4);
     }
-    if (gd_write_sync(g, SMMU_CR0, SMMU_CR0ACK, 0))
-        return -1;
-    gd_wr(g, SMMU_CR1, 0xD75, 4);   /* tables and queues: ISH, WB (1.4 step 3) */
-    gd_wr(g, SMMU_CR2, CR2_PTM | CR2_RECINVSID, 4);
-
-    /* Stream table */
-    unsigned bits = o->sid_bits ? o->sid_bits : (g->sidsize < 16 ? g->sidsize : 16);
-    if (bits > g->sidsize)
-        bits = g->sidsize;
-    bool can2l = FIELD_GET(IDR0_ST_LEVEL, g->idr[0]) == 1;
-    g->st2l = o->st2l && can2l && bits > 6;
-    g->split = o->split ? o->split : 8;
-    if (g->split > bits)
-        g->split = bits;
-    g->log2size = bits;
-    if (g->st2l) {
-        uint64_t n = 1ull << (bits - g->split), sz = n * 8 < 64 ? 64 : n * 8;
-        if (pool_alloc(g->m, g->pool, sz, sz, &g->strtab))
-            goto nomem;
-    } else {
-        uint64_t sz = (1ull << bits) * 64;
-        if (pool_alloc(g->m, g->pool, sz, sz, &g->strtab))
-            goto nomem;
-        ste_fill_abort(g, g->strtab, 1ull << bits);
-    }
-    gd_wr(g, SMMU_STRTAB_BASE, STRTAB_BASE_RA | (g->strtab & STRTAB_BASE_ADDR), 8);
-    gd_wr(g, SMMU_STRTAB_BASE_CFG,
-          FIELD_PREP(STRTAB_CFG_FMT, g->st2l ? STRTAB_FMT_2LVL : STRTAB_FMT_LINEAR) |
-              FIELD_PREP(STRTAB_CFG_SPLIT, g->st2l ? g->split : 0) |
-              FIELD_PREP(STRTAB_CFG_LOG2SIZE, bits), 4);
-
-    /* Command queue */
-    unsigned cq = (unsigned)FIELD_GET(IDR1_CMDQS, g->idr[1]);
-    g->cmdq_log2 = o->cmdq_log2 ? o->cmdq_log2 : (cq < 8 ? cq : 8);
-    if (g->cmdq_log2 > cq)
-        g->cmdq_log2 = cq;
-    uint64_t qsz = (16ull << g->cmdq_log2) < 32 ? 32 : (16ull << g->cmdq_log2);
-    if (pool_alloc(g->m, g->pool, qsz, qsz, &g->cmdq))
-        goto nomem;
-    gd_wr(g, SMMU_CMDQ_BASE, Q_BASE_RWA | (g->cmdq & Q_BASE_ADDR) | g->cmdq_log2, 8);
-    gd_wr(g, SMMU_CMDQ_PROD, 0, 4);
-    gd_wr(g, SMMU_CMDQ_CONS, 0, 4);
-    g->cmdq_prod = 0;
-    if (gd_write_sync(g, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN))
-        return -1;
-    /* 1.4 step 8: invalidate everything, each with its own sync */
-    cmd_cfgi_all(c);
-    if (gd_cmd(g, c) || gd_sync(g))
-        return -1;
-    if (g->idr[0] & IDR0_HYP) {
-        cmd_tlbi_el2_all(c);
-        if (gd_cmd(g, c) || gd_sync(g))
-            return -1;
-    }
-    cmd_tlbi_nsnh_all(c);
-    if (gd_cmd(g, c) || gd_sync(g))
-        return -1;
-
-    /* Event queue */
-    unsigned eq = (unsigned)FIELD_GET(IDR1_EVENTQS, g->idr[1]);
-    g->evtq_log2 = o->evtq_log2 ? o->evtq_log2 : (eq < 7 ? eq : 7);
-    if (g->evtq_log2 > eq)
-        g->evtq_log2 = eq;
-    qsz = 32ull << g->evtq_log2;
-    if (pool_alloc(g->m, g->pool, qsz, qsz, &g->evtq))
-        goto nomem;
-    gd_wr(g, SMMU_EVENTQ_BASE, Q_BASE_RWA | (g->evtq & Q_BASE_ADDR) | g->evtq_log2, 8);
-    gd_wr(g, SMMU_EVENTQ_PROD, 0, 4);
-    gd_wr(g, SMMU_EVENTQ_CONS, 0, 4);
-    g->evtq_cons = 0;
-    if (gd_write_sync(g, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN | CR0_EVENTQEN))
-        return -1;
-    /* Wired interrupts (no MSI: IRQ_CFG0 = 0), 1.5 */
-    gd_wr(g, SMMU_GERROR_IRQ_CFG0, 0, 8);
-    gd_wr(g, SMMU_EVENTQ_IRQ_CFG0, 0, 8);
-    if (gd_write_sync(g, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK,
-                      IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN))
-        return -1;
-    if (gd_write_sync(g, SMMU_CR0, SMMU_CR0ACK, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN))
-        return -1;
-    g->enabled = true;
+    const uint64_t (*c)[2] = (const uint64_t (*)[2])cmd;
+    if (kit_drv_submit(&g->d, c, 1, false) < 0)
+        return drv_err(g);
     return 0;
-nomem:
-    snprintf(g->err, sizeof(g->err), "out of guest memory for SMMU structures");
-    return -1;
 }
 
-/* ---- commands ---- */
-static void cmd_op(uint64_t c[2], unsigned op)
+int gd_sync(struct gd *g)
 {
-    c[0] = op;
-    c[1] = 0;
+    if (!g->enabled) {
+        snprintf(g->err, sizeof(g->err), "command queue not set up");
+        return -1;
+    }
+    int rc = kit_drv_sync(&g->d);
+    if (rc < 0)
+        return drv_err(g);
+    if (rc > 0)
+        snprintf(g->err, sizeof(g->err), "CERROR_%s (the driver replaced the command with "
+                 "CMD_SYNC and acknowledged GERROR)", cli_cerror_name((unsigned)rc));
+    return rc;
 }
 
-void cmd_cfgi_ste(uint64_t c[2], uint32_t sid, bool leaf)
+int gd_event(struct gd *g, uint64_t rec[4])
 {
-    cmd_op(c, 0x03);
-    ft_setn(&ft_cmd, c, "StreamID", sid);
-    ft_setn(&ft_cmd, c, "Leaf", leaf);
+    if (!g->enabled)
+        return 0;
+    return kit_drv_event(&g->d, rec) == 1;
 }
 
-void cmd_cfgi_all(uint64_t c[2])
-{
-    cmd_op(c, 0x04);
-    ft_setn(&ft_cmd, c, "Range", 31);
-}
+struct inv_ctx {
+    struct gd *g;
+    const struct gd_inv *inv;
+    int n, rc;
+};
 
-void cmd_cfgi_cd(uint64_t c[2], uint32_t sid, uint32_t ssid, bool leaf)
+static void inv_emit(void *arg, const struct kit_tlbi_range *r)
 {
-    cmd_op(c, 0x05);
-    ft_setn(&ft_cmd, c, "StreamID", sid);
-    ft_setn(&ft_cmd, c, "SubstreamID", ssid);
-    ft_setn(&ft_cmd, c, "Leaf", leaf);
-}
-
-void cmd_tlbi_nh_asid(uint64_t c[2], uint16_t vmid, uint16_t asid)
-{
-    cmd_op(c, 0x11);
-    ft_setn(&ft_cmd, c, "VMID", vmid);
-    ft_setn(&ft_cmd, c, "ASID", asid);
-}
-
-void cmd_tlbi_s12_vmall(uint64_t c[2], uint16_t vmid)
-{
-    cmd_op(c, 0x28);
-    ft_setn(&ft_cmd, c, "VMID", vmid);
-}
-
-void cmd_tlbi_nsnh_all(uint64_t c[2]) { cmd_op(c, 0x30); }
-void cmd_tlbi_el2_all(uint64_t c[2]) { cmd_op(c, 0x20); }
-
-void cmd_sync(uint64_t c[2])
-{
-    cmd_op(c, 0x46);
-    ft_setn(&ft_cmd, c, "CS", 2);   /* SIG_SEV; completion seen via CONS */
+    struct inv_ctx *c = arg;
+    uint64_t cmd[2];
+    if (c->inv->opcode == 0x2A)
+        kit_cmd_tlbi_s2_ipa(cmd, c->inv->vmid, r);
+    else
+        kit_cmd_tlbi_nh_va(cmd, c->inv->vmid, c->inv->asid, r);
+    if (!c->rc && gd_cmd(c->g, cmd))
+        c->rc = -1;
+    c->n++;
 }
 
 int gd_tlbi_range(struct gd *g, const struct gd_inv *inv)
 {
     bool ril = g->idr[3] & IDR3_RIL;
     unsigned glog = (unsigned)__builtin_ctzll(inv->granule);
-    unsigned tg = inv->pgshift;
     uint64_t c[2];
-    int n = 0;
     if (!ril && inv->size >= (1ull << (glog - 3)) * inv->granule) {
-        /* Too many operations without RIL: flush the whole context (2.4) */
+        /* Too many operations without RIL: flush the whole context, as
+         * Linux 7.1 does (arm_smmu_inv_size_too_big, linux-driver.md 2.4) */
         if (inv->opcode == 0x2A)
-            cmd_tlbi_s12_vmall(c, inv->vmid);
+            kit_cmd_tlbi_s12_vmall(c, inv->vmid);
         else
-            cmd_tlbi_nh_asid(c, inv->vmid, inv->asid);
+            kit_cmd_tlbi_nh_asid(c, inv->vmid, inv->asid);
         return gd_cmd(g, c) ? -1 : 1;
     }
-    cmd_op(c, inv->opcode);
-    ft_setn(&ft_cmd, c, "VMID", inv->vmid);
-    if (inv->opcode != 0x2A)
-        ft_setn(&ft_cmd, c, "ASID", inv->asid);
-    ft_setn(&ft_cmd, c, "Leaf", inv->leaf);
-    uint64_t iova = inv->iova, end = inv->iova + inv->size, step = inv->granule;
-    uint64_t num_pages = 0;
-    if (ril) {
-        num_pages = inv->size >> tg;
-        ft_setn(&ft_cmd, c, "TG", (tg - 10) / 2);
-        if (inv->leaf)
-            ft_setn(&ft_cmd, c, "TTL", 4 - ((glog - 3) / (tg - 3)));
-        else if ((num_pages & 31) == 1)
-            num_pages++;   /* TTL=0, NUM=0, SCALE=0 is reserved */
-    }
-    while (iova < end) {
-        if (ril) {
-            if (!num_pages)
-                break;
-            unsigned scale = (unsigned)__builtin_ctzll(num_pages);
-            uint64_t num = (num_pages >> scale) & 31;
-            ft_setn(&ft_cmd, c, "SCALE", scale);
-            ft_setn(&ft_cmd, c, "NUM", num - 1);
-            step = num << (scale + tg);
-            num_pages -= num << scale;
-        }
-        ft_setn(&ft_cmd, c, inv->opcode == 0x2A ? "IPA" : "Address", iova >> 12);
-        if (gd_cmd(g, c))
-            return -1;
-        n++;
-        iova += step;
-    }
-    return n;
+    struct inv_ctx ctx = { .g = g, .inv = inv };
+    kit_tlbi_linux_ranges(inv->iova, inv->size, inv->granule, inv->pgshift, inv->leaf, ril,
+                          inv_emit, &ctx);
+    return ctx.rc ? -1 : ctx.n;
 }
 
 /* ---- translation tables ---- */

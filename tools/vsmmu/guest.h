@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cmd.h"
+#include "drv.h"
 #include "mem.h"
 #include "ptb.h"
 #include "vsmmu/vsmmu.h"
@@ -23,71 +25,50 @@ int pool_alloc(struct kit_mem *m, struct pool *p, uint64_t size, uint64_t align,
 static inline uint64_t pool_addr(const struct pool *p, uint64_t pa) { return pa - p->pa + p->ipa; }
 static inline uint64_t pool_pa(const struct pool *p, uint64_t addr) { return addr - p->ipa + p->pa; }
 
-/* ---- the driver ---- */
+/* ---- the driver: kit/drv (Linux's probe, reset, queues, GERROR handler)
+ * with allocation from a pool ---- */
 struct gd_opts {
     bool st2l;            /* 2-level stream table (if IDR0.ST_LEVEL allows) */
-    unsigned split;       /* 2-level split (Linux: 8) */
-    unsigned sid_bits;    /* stream table covers 2^sid_bits (<= SIDSIZE); 0 = SIDSIZE, capped at 16 */
+    unsigned sid_bits;    /* stream table covers 2^sid_bits (<= SIDSIZE); 0 = kit default */
     unsigned cmdq_log2;   /* 0: min(IDR1.CMDQS, 8) */
     unsigned evtq_log2;   /* 0: min(IDR1.EVENTQS, 7) */
 };
 
 struct gd {
+    struct kit_drv d;
     struct vsmmu *s;
     struct kit_mem *m;
-    struct pool *pool;
+    struct pool *pool;    /* must be the kit_mem's first region */
     uint32_t idr[6], iidr, aidr;
     unsigned sidsize, ssidsize, oas_bits;
-    /* stream table */
-    uint64_t strtab;
+    /* after reset */
+    uint64_t strtab, cmdq, evtq;
     bool st2l;
-    unsigned log2size, split;
-    /* queues */
-    uint64_t cmdq, evtq;
-    unsigned cmdq_log2, evtq_log2;
-    uint32_t cmdq_prod, evtq_cons;
-    uint64_t cmds, syncs;
+    unsigned log2size, cmdq_log2, evtq_log2;
     bool enabled;
     char err[256];
 };
 
 int gd_init(struct gd *g, struct vsmmu *s, struct kit_mem *m, struct pool *pool);
-uint64_t gd_rd(struct gd *g, uint32_t off, unsigned size);
-void gd_wr(struct gd *g, uint32_t off, uint64_t v, unsigned size);
-/* Read the ID registers (g->idr...). -1 if they look absent (IDR0 == 0). */
+/* Read the ID registers (g->idr...). -1 where Linux would refuse the SMMU. */
 int gd_probe(struct gd *g);
-/* Write a register that has an ACK (CR0 -> CR0ACK, IRQ_CTRL -> ACK) and poll. */
-int gd_write_sync(struct gd *g, uint32_t off, uint32_t ackoff, uint32_t v);
 /* The Linux reset/enable sequence (linux-driver.md 1.4). */
 int gd_reset(struct gd *g, const struct gd_opts *o);
-/* PA of the STE for sid, allocating an L2 table (pre-filled with abort STEs)
- * when the stream table is 2-level. */
+/* PA of the STE for sid, allocating an abort-filled L2 table when the
+ * stream table is 2-level (no CFGI, as Linux). */
 int gd_ste_addr(struct gd *g, uint32_t sid, uint64_t *pa);
-/* Write an STE as Linux does for a new entry: DW1..7, then DW0. */
+/* Write an STE as Linux does for a new entry: DW1..7, then DW0. Memory only. */
 int gd_ste_write(struct gd *g, uint32_t sid, const uint64_t ste[8]);
-/* Append one command and publish it (CMDQ_PROD write). */
+/* Queue one command and publish it (CMDQ_PROD). */
 int gd_cmd(struct gd *g, const uint64_t cmd[2]);
-/* CMD_SYNC and wait for CONS to pass it; -1 on a command error (g->err). */
+/* CMD_SYNC and wait. 0, >0: the CERROR code the driver recovered from
+ * (the failing command replaced by CMD_SYNC, as Linux does), -1: stuck. */
 int gd_sync(struct gd *g);
-/* Active command error code (CMDQ_CONS.ERR with GERROR.CMDQ_ERR), or 0. */
-unsigned gd_cerror(struct gd *g);
-/* Acknowledge a command error: replace the command at CONS with CMD_SYNC and
- * toggle GERRORN (as Linux does). */
-void gd_cerror_skip(struct gd *g);
 /* Pop one event record. 1 = got one, 0 = queue empty. */
 int gd_event(struct gd *g, uint64_t rec[4]);
 
-/* ---- command builders (IHI0070 4.x) ---- */
-void cmd_cfgi_ste(uint64_t c[2], uint32_t sid, bool leaf);
-void cmd_cfgi_all(uint64_t c[2]);
-void cmd_cfgi_cd(uint64_t c[2], uint32_t sid, uint32_t ssid, bool leaf);
-void cmd_tlbi_nh_asid(uint64_t c[2], uint16_t vmid, uint16_t asid);
-void cmd_tlbi_s12_vmall(uint64_t c[2], uint16_t vmid);
-void cmd_tlbi_nsnh_all(uint64_t c[2]);
-void cmd_tlbi_el2_all(uint64_t c[2]);
-void cmd_sync(uint64_t c[2]);
-/* Range invalidation exactly as Linux generates it (linux-driver.md 2.4):
- * opcode NH_VA (stage 1, asid) or S2_IPA (stage 2). Returns commands issued
+/* Range invalidation as Linux issues it (linux-driver.md 2.4, kit/cmd):
+ * NH_VA (stage 1, asid) or S2_IPA (stage 2). Returns commands queued
  * (without the final sync), or -1. */
 struct gd_inv {
     unsigned opcode;      /* 0x12 NH_VA or 0x2A S2_IPA */

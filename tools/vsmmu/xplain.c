@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "bits.h"
+#include "mem.h"
+#include "spec/regs.h"
 #include "fields.h"
 #include "xplain.h"
 
@@ -52,23 +54,61 @@ int xp_access_word(const char *w, uint32_t *flags)
     return 0;
 }
 
+/* The fields each event type defines (IHI0070 7.3), printed always (even
+ * when 0); the others are RES0 and not shown. */
 void xp_print_event(FILE *out, const uint64_t ev[4], const char *indent)
 {
     unsigned type = (unsigned)(ev[0] & 0xff);
     const char *n = cli_event_name(type);
     fprintf(out, "%sevent %s (0x%02x): %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64
                  "\n", indent, n ? n : "?", type, ev[0], ev[1], ev[2], ev[3]);
-    char ind[64];
-    snprintf(ind, sizeof(ind), "%s  ", indent);
-    /* Type is in the header line; print the remaining fields. */
-    uint64_t tmp[4] = { ev[0] & ~0xffull, ev[1], ev[2], ev[3] };
-    ft_print(out, &ft_evt, tmp, false, ind);
+    bool xlate = type >= 0x10 && type <= 0x13;
+    bool attrs = xlate || type == 0x0B || type == 0x20 || type == 0x01;
+    bool fetch = type == 0x03 || type == 0x09 || type == 0x0B || type == 0x25;
+    bool input = attrs || type == 0x07;
+    bool ssid_always = type == 0x08;
+    bool no_ssid = type == 0x06 || type == 0x07 || type == 0x08 || type == 0x02;
+    fprintf(out, "%s  StreamID=0x%" PRIx64, indent, ft_getn(&ft_evt, ev, "StreamID"));
+    if (ssid_always || (!no_ssid && ft_getn(&ft_evt, ev, "SSV")))
+        fprintf(out, " SubstreamID=0x%" PRIx64, ft_getn(&ft_evt, ev, "SubstreamID"));
+    if (!no_ssid)
+        fprintf(out, " SSV=%" PRIu64, ft_getn(&ft_evt, ev, "SSV"));
+    if (attrs)
+        fprintf(out, " PnU=%" PRIu64 " InD=%" PRIu64 " RnW=%" PRIu64, ft_getn(&ft_evt, ev, "PnU"),
+                ft_getn(&ft_evt, ev, "InD"), ft_getn(&ft_evt, ev, "RnW"));
+    else if (type == 0x07)
+        fprintf(out, " RnW=%" PRIu64, ft_getn(&ft_evt, ev, "RnW"));
+    if (xlate || type == 0x0B || type == 0x20) {
+        static const char *const cls[4] = { "CD", "TT", "IN", "rsvd" };
+        fprintf(out, " S2=%" PRIu64, ft_getn(&ft_evt, ev, "S2"));
+        if (type != 0x20)
+            fprintf(out, " CLASS=%s", cls[ft_getn(&ft_evt, ev, "CLASS") & 3]);
+    }
+    if (xlate) {
+        fprintf(out, " Stall=%" PRIu64, ft_getn(&ft_evt, ev, "Stall"));
+        if (ft_getn(&ft_evt, ev, "Stall"))
+            fprintf(out, " STAG=0x%" PRIx64, ft_getn(&ft_evt, ev, "STAG"));
+        if (type == 0x13 && ft_getn(&ft_evt, ev, "CLASS") == 1)
+            fprintf(out, " TTRnW=%" PRIu64, ft_getn(&ft_evt, ev, "TTRnW"));
+    }
+    fputc('\n', out);
+    if (input || fetch || (xlate && ft_getn(&ft_evt, ev, "S2"))) {
+        fprintf(out, "%s ", indent);
+        if (input)
+            fprintf(out, " InputAddr=0x%" PRIx64, ev[2]);
+        if ((xlate || type == 0x20) && ft_getn(&ft_evt, ev, "S2"))
+            fprintf(out, " IPA=0x%" PRIx64, ft_getn(&ft_evt, ev, "IPA") << 12);
+        if (fetch)
+            fprintf(out, " FetchAddr=0x%" PRIx64, ft_getn(&ft_evt, ev, "FetchAddr") << 3);
+        fputc('\n', out);
+    }
 }
 
 struct xp_ctx {
     FILE *out;
     struct jw *w;
     unsigned steps;
+    bool saw_ste, saw_config;
 };
 
 static const char *kind_name(unsigned k)
@@ -122,6 +162,10 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
     if (r->kind == VSMMU_TR_MMIO_READ || r->kind == VSMMU_TR_MMIO_WRITE)
         return;
     c->steps++;
+    if (r->kind == VSMMU_TR_STE)
+        c->saw_ste = true;
+    if (r->kind == VSMMU_TR_CONFIG && r->a0)
+        c->saw_config = true;
     if (c->w) {
         struct jw *w = c->w;
         jw_obj(w, NULL);
@@ -207,8 +251,10 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
         break;
     }
     case VSMMU_TR_FAULT:
-        if (r->nraw >= 4)
-            xp_print_event(out, r->raw, "  fault: ");
+        if (r->nraw >= 4) {
+            fprintf(out, "  fault:\n");
+            xp_print_event(out, r->raw, "    ");
+        }
         else
             fprintf(out, "  fault: type 0x%02" PRIx64 "\n", r->a0);
         break;
@@ -220,8 +266,34 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
         fprintf(out, "      note: %s\n", r->msg);
 }
 
-int xp_explain(struct vsmmu *s, const struct vsmmu_txn *txn, FILE *out, struct jw *w,
-               struct vsmmu_result *res)
+/* Where the STE of sid is, from STRTAB_BASE/_CFG and (2-level) the L1STD
+ * (IHI0070 3.3.2); 0 if out of range or not reachable. */
+static uint64_t ste_pa(struct vsmmu *s, struct kit_mem *m, uint32_t sid)
+{
+    uint64_t base = 0, cfg = 0;
+    vsmmu_mmio_read(s, SMMU_STRTAB_BASE, 8, &base);
+    vsmmu_mmio_read(s, SMMU_STRTAB_BASE_CFG, 4, &cfg);
+    base &= STRTAB_BASE_ADDR;
+    unsigned log2 = (unsigned)FIELD_GET(STRTAB_CFG_LOG2SIZE, cfg);
+    unsigned split = (unsigned)FIELD_GET(STRTAB_CFG_SPLIT, cfg);
+    if (log2 < 32 && sid >> log2)
+        return 0;
+    if (FIELD_GET(STRTAB_CFG_FMT, cfg) != STRTAB_FMT_2LVL)
+        return base + (uint64_t)sid * 64;
+    if (split != 8 && split != 10)
+        split = 6;
+    uint64_t d;
+    if (kit_mem_r64(m, base + (uint64_t)(sid >> split) * 8, &d))
+        return 0;
+    unsigned span = (unsigned)ft_getn(&ft_l1std, &d, "Span");
+    uint32_t idx = sid & ((1u << split) - 1);
+    if (!span || span > split + 1 || idx >= (1u << (span - 1)))
+        return 0;
+    return (ft_getn(&ft_l1std, &d, "L2Ptr") << 6) + (uint64_t)idx * 64;
+}
+
+int xp_explain(struct vsmmu *s, struct kit_mem *m, const struct vsmmu_txn *txn, FILE *out,
+               struct jw *w, struct vsmmu_result *res)
 {
     struct xp_ctx c = { .out = out, .w = w };
     struct vsmmu_txn t = *txn;
@@ -277,6 +349,17 @@ int xp_explain(struct vsmmu *s, const struct vsmmu_txn *txn, FILE *out, struct j
     }
     if (!c.steps)
         fprintf(out, "  (the model reported no steps)\n");
+    if (c.saw_config && !c.saw_ste && m) {
+        uint64_t pa = ste_pa(s, m, t.sid), ste[8];
+        bool ok = pa != 0;
+        for (int i = 0; ok && i < 8; i++)
+            ok = !kit_mem_r64(m, pa + 8 * (uint64_t)i, &ste[i]);
+        if (ok) {
+            fprintf(out, "  (configuration cache hit: no STE/CD fetch) STE in memory @0x%" PRIx64
+                         "\n", pa);
+            ft_print(out, &ft_ste, ste, false, "      ");
+        }
+    }
     if (rc) {
         fprintf(out, "  translate failed: %s\n", vsmmu_strerror(rc));
         return rc;

@@ -8,8 +8,11 @@
 
 /* Translate txn (as a probe: VSMMU_TXN_NOEVENT) with tracing on, print each
  * step to out (text) or to w (JSON, if non-NULL). Returns the result. */
-int xp_explain(struct vsmmu *s, const struct vsmmu_txn *txn, FILE *out, struct jw *w,
-               struct vsmmu_result *res);
+struct kit_mem;
+/* m (optional): guest memory, to show an STE the model took from its
+ * configuration cache (no fetch traced). */
+int xp_explain(struct vsmmu *s, struct kit_mem *m, const struct vsmmu_txn *txn, FILE *out,
+               struct jw *w, struct vsmmu_result *res);
 /* Print a decoded event record (used by run for mismatches and events). */
 void xp_print_event(FILE *out, const uint64_t ev[4], const char *indent);
 /* "r", "w", "x", "rw" etc. */

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* Stalled transactions: a bounded table keyed by STAG (stall.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+#include "stall.h"
+#include "spec/event.h"
+
+int vsmmu_stall_init(struct vsmmu *s)
+{
+    struct vsmmu_stalls *t = &s->stalls;
+    memset(t, 0, sizeof(*t));
+    uint32_t n = s->cfg.stall_model == VSMMU_TERM_ONLY ? 0 : s->cfg.stall_max;
+    if (n > 0x10000)
+        n = 0x10000;                 /* STAG is 16 bits */
+    if (n) {
+        t->e = calloc(n, sizeof(*t->e));
+        if (!t->e)
+            return -1;
+    }
+    t->n = n;
+    s->cmdq.hooks.stall_resume = vsmmu_stall_resume;
+    s->cmdq.hooks.stall_term = vsmmu_stall_term;
+    return 0;
+}
+
+void vsmmu_stall_fini(struct vsmmu *s)
+{
+    free(s->stalls.e);
+    s->stalls.e = NULL;
+    s->stalls.n = 0;
+}
+
+int vsmmu_stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag)
+{
+    struct vsmmu_stalls *t = &s->stalls;
+    int rc = -1;
+    pthread_mutex_lock(&s->evtq.lock);
+    if (t->live < t->n) {
+        for (uint32_t k = 0; k < t->n; k++) {
+            uint32_t i = (t->next + k) % t->n;
+            if (!t->e[i].used) {
+                t->e[i] = (struct vsmmu_stall_ent){ .used = true, .txn = *txn };
+                t->live++;
+                t->next = (i + 1) % t->n;
+                *stag = (uint16_t)i;
+                rc = 0;
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&s->evtq.lock);
+    return rc;
+}
+
+static void release_locked(struct vsmmu_stalls *t, uint32_t i)
+{
+    if (t->e[i].pending)
+        __atomic_fetch_sub(&t->npending, 1, __ATOMIC_RELAXED);
+    t->e[i].used = false;
+    t->e[i].pending = false;
+    t->live--;
+}
+
+void vsmmu_stall_free(struct vsmmu *s, uint16_t stag)
+{
+    struct vsmmu_stalls *t = &s->stalls;
+    pthread_mutex_lock(&s->evtq.lock);
+    if (stag < t->n && t->e[stag].used)
+        release_locked(t, stag);
+    pthread_mutex_unlock(&s->evtq.lock);
+}
+
+void vsmmu_stall_set_pending(struct vsmmu *s, uint16_t stag, const uint64_t rec[4])
+{
+    struct vsmmu_stalls *t = &s->stalls;
+    pthread_mutex_lock(&s->evtq.lock);
+    if (stag < t->n && t->e[stag].used && !t->e[stag].pending) {
+        memcpy(t->e[stag].rec, rec, sizeof(t->e[stag].rec));
+        t->e[stag].pending = true;
+        __atomic_fetch_add(&t->npending, 1, __ATOMIC_RELAXED);
+    }
+    pthread_mutex_unlock(&s->evtq.lock);
+}
+
+void vsmmu_stall_flush(struct vsmmu *s)
+{
+    struct vsmmu_stalls *t = &s->stalls;
+    if (!__atomic_load_n(&t->npending, __ATOMIC_RELAXED))
+        return;
+    /* One record at a time: vsmmu_evtq_write takes evtq.lock itself. */
+    for (uint32_t i = 0; i < t->n; i++) {
+        uint64_t rec[4];
+        bool have = false;
+        pthread_mutex_lock(&s->evtq.lock);
+        if (t->e[i].used && t->e[i].pending) {
+            memcpy(rec, t->e[i].rec, sizeof(rec));
+            have = true;
+        }
+        pthread_mutex_unlock(&s->evtq.lock);
+        if (!have)
+            continue;
+        if (vsmmu_evtq_write(s, rec) != VSMMU_EVTQ_WRITTEN)
+            return;                  /* still not writable: keep the rest */
+        pthread_mutex_lock(&s->evtq.lock);
+        /* the slot may have been resolved meanwhile: then nothing to clear */
+        if (t->e[i].used && t->e[i].pending &&
+            FIELD_GET(EVT_DW1_STAG, t->e[i].rec[1]) == i) {
+            t->e[i].pending = false;
+            __atomic_fetch_sub(&t->npending, 1, __ATOMIC_RELAXED);
+        }
+        pthread_mutex_unlock(&s->evtq.lock);
+    }
+}
+
+void vsmmu_stall_resume(struct vsmmu *s, uint32_t sid, uint16_t stag, bool retry, bool abort)
+{
+    struct vsmmu_stalls *t = &s->stalls;
+    struct vsmmu_txn txn;
+    bool found = false;
+    pthread_mutex_lock(&s->evtq.lock);
+    if (stag < t->n && t->e[stag].used && t->e[stag].txn.sid == sid) {
+        txn = t->e[stag].txn;
+        release_locked(t, stag);
+        found = true;
+        if (retry)
+            t->retried++;
+        else if (abort)
+            t->aborted++;
+        else
+            t->razwi++;
+    }
+    pthread_mutex_unlock(&s->evtq.lock);
+    if (found && retry) {
+        /* 3.12.2: retried as though it had just arrived */
+        struct vsmmu_result r;
+        vsmmu_translate_impl(s, &txn, &r);
+    }
+}
+
+void vsmmu_stall_term(struct vsmmu *s, uint32_t sid)
+{
+    struct vsmmu_stalls *t = &s->stalls;
+    pthread_mutex_lock(&s->evtq.lock);
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (t->e[i].used && t->e[i].txn.sid == sid) {
+            release_locked(t, i);
+            t->terminated++;
+        }
+    }
+    pthread_mutex_unlock(&s->evtq.lock);
+}
+
+void vsmmu_stall_term_all(struct vsmmu *s)
+{
+    struct vsmmu_stalls *t = &s->stalls;
+    pthread_mutex_lock(&s->evtq.lock);
+    for (uint32_t i = 0; i < t->n; i++) {
+        if (t->e[i].used) {
+            release_locked(t, i);
+            t->terminated++;
+        }
+    }
+    pthread_mutex_unlock(&s->evtq.lock);
+}
+
+unsigned vsmmu_stall_count(struct vsmmu *s)
+{
+    pthread_mutex_lock(&s->evtq.lock);
+    unsigned n = s->stalls.live;
+    pthread_mutex_unlock(&s->evtq.lock);
+    return n;
+}
