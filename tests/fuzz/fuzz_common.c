@@ -432,9 +432,14 @@ void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
             need |= VSMMU_PERM_W;
         if (!(t->flags & VSMMU_TXN_WRITE) || (t->flags & VSMMU_TXN_ATOMIC))
             need |= VSMMU_PERM_R;
-        if ((r->perm & need) != need)
-            fz_fail("translate: OK for an access (flags 0x%x) without permission 0x%x",
-                    t->flags, r->perm);
+        /* A NOEVENT probe performs no HTTU update: it reports the outcome
+         * the update would give, with the permissions the descriptor has
+         * now (a writable-clean page shows no W). */
+        if ((r->perm & need) != need && !(t->flags & VSMMU_TXN_NOEVENT))
+            fz_fail("translate: OK for an access (flags 0x%x) without permission 0x%x: "
+                    "sid %u ssid %u addr 0x%llx -> 0x%llx bypass %d cache %d", t->flags, r->perm,
+                    t->sid, t->ssid, (unsigned long long)t->addr,
+                    (unsigned long long)r->out_addr, r->bypass, r->from_cache);
         if (r->has_event)
             fz_fail("translate: OK outcome with an event of type 0x%02x",
                     (unsigned)(r->event[0] & 0xFF));
