@@ -427,15 +427,17 @@ void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
         if ((r->out_addr & lo & 0xFFF) != (t->addr & lo & 0xFFF))
             fz_fail("translate: page offset not preserved: 0x%llx -> 0x%llx",
                     (unsigned long long)t->addr, (unsigned long long)r->out_addr);
-        uint8_t need = 0;
-        if (t->flags & (VSMMU_TXN_WRITE | VSMMU_TXN_ATOMIC))
-            need |= VSMMU_PERM_W;
-        if (!(t->flags & VSMMU_TXN_WRITE) || (t->flags & VSMMU_TXN_ATOMIC))
-            need |= VSMMU_PERM_R;
-        /* A NOEVENT probe performs no HTTU update: it reports the outcome
-         * the update would give, with the permissions the descriptor has
-         * now (a writable-clean page shows no W). */
-        if ((r->perm & need) != need && !(t->flags & VSMMU_TXN_NOEVENT))
+        /* A write needs W (an atomic also R); a read needs R, or X when it
+         * is an instruction fetch (VSMMU_TXN_EXEC, or STE.INSTCFG turning
+         * a data read into one: IHI0070 5.2). A NOEVENT probe performs no
+         * HTTU update: it reports the outcome the update would give, with
+         * the permissions the descriptor has now (a writable-clean page
+         * shows no W). */
+        bool wr = t->flags & (VSMMU_TXN_WRITE | VSMMU_TXN_ATOMIC);
+        bool ok_perm = wr ? (r->perm & VSMMU_PERM_W) &&
+                            (!(t->flags & VSMMU_TXN_ATOMIC) || (r->perm & VSMMU_PERM_R))
+                          : (r->perm & (VSMMU_PERM_R | VSMMU_PERM_X)) != 0;
+        if (!ok_perm && !(t->flags & VSMMU_TXN_NOEVENT))
             fz_fail("translate: OK for an access (flags 0x%x) without permission 0x%x: "
                     "sid %u ssid %u addr 0x%llx -> 0x%llx bypass %d cache %d", t->flags, r->perm,
                     t->sid, t->ssid, (unsigned long long)t->addr,
