@@ -40,10 +40,13 @@ struct vsmmu_stalls {
 int  vsmmu_stall_init(struct vsmmu *s);
 void vsmmu_stall_fini(struct vsmmu *s);
 
-/* Take a slot for a transaction about to stall. Returns 0 with *stag, -1 if
- * the table is full (or stalls are not supported), -2 if SMMUEN has been
- * cleared meanwhile (the transaction is then terminated without a record). */
+/* Take a slot for a transaction about to stall. Returns 0 with *stag, or
+ * -1 if the table is full (or stalls are not supported). */
 int  vsmmu_stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag);
+/* The same for the pipeline: also -2 if CR0ACK.SMMUEN is 0 (checked under
+ * evtq.lock, so no stall is inserted after the SMMUEN 1 -> 0 termination;
+ * the transaction is then terminated without a record). */
+int  vsmmu_stall_alloc_live(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag);
 /* Give back a slot taken by vsmmu_stall_alloc (no resolution counted). */
 void vsmmu_stall_free(struct vsmmu *s, uint16_t stag);
 /* Keep the record of a stall whose record could not be written; it is

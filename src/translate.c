@@ -103,7 +103,7 @@ static int fault(struct pipe *p, const struct vsmmu_fault *f, const struct vsmmu
     }
 
     uint16_t stag = 0;
-    int sa = (st && !p->probe) ? vsmmu_stall_alloc(s, p->txn, &stag) : 0;
+    int sa = (st && !p->probe) ? vsmmu_stall_alloc_live(s, p->txn, &stag) : 0;
     if (sa == -1) {
         /* Stall table full (IDR5.STALL_MAX): terminate with abort and
          * record with Stall = 0 (3.12: an implementation may treat a
