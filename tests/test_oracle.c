@@ -28,7 +28,7 @@
 #include "spec/pte.h"
 
 #ifndef ORACLE_OPS
-#define ORACLE_OPS 200000
+#define ORACLE_OPS 120000
 #endif
 
 #define RAM_BASE   UINT64_C(0)
