@@ -44,6 +44,7 @@ struct phase {
     char note[200];
     uint64_t txns;
     bool by_profile;      /* skipped because the profile lacks the feature */
+    double t0, secs;
 };
 
 struct demo {
@@ -78,11 +79,19 @@ static uint64_t rnd(struct demo *d)
     return d->rng * 0x2545F4914F6CDD1Dull;
 }
 
+static void phase_close(struct demo *d)
+{
+    if (d->cur && !d->cur->secs)
+        d->cur->secs = cli_now() - d->cur->t0;
+}
+
 static struct phase *phase_begin(struct demo *d, const char *name)
 {
+    phase_close(d);
     struct phase *p = &d->ph[d->nph++];
     memset(p, 0, sizeof(*p));
     p->name = name;
+    p->t0 = cli_now();
     d->cur = p;
     return p;
 }
@@ -364,7 +373,7 @@ static int run_net(struct demo *d)
     }
     d->events_seen[rec[0] & 0xff]++;
     d->events_read++;
-    /* IHI0070 7.3.13: F_PERMISSION, StreamID, RnW=0 (write), S2=0, CLASS=IN,
+    /* IHI0070 7.3.16: F_PERMISSION, StreamID, RnW=0 (write), S2=0, CLASS=IN,
      * InputAddr as presented. */
     if ((rec[0] & 0xff) != 0x13 || ft_getn(&ft_evt, rec, "StreamID") != SID_NET ||
         ft_getn(&ft_evt, rec, "InputAddr") != 0x20000010 || ft_getn(&ft_evt, rec, "RnW") != 0 ||
@@ -600,6 +609,7 @@ int cli_demo(int argc, char **argv)
                  " events read back", d->faults_expected, d->events_read);
         rc = phase_fail(d, d->err);
     }
+    phase_close(d);
     double dt = cli_now() - t0;
     cli_progress_end(&d->prog);
     for (int i = 0; i < d->nph; i++)
@@ -621,6 +631,7 @@ int cli_demo(int argc, char **argv)
             jw_str(&w, "name", d->ph[i].name);
             jw_str(&w, "status", status_str(d->ph[i].status));
             jw_u64(&w, "transactions", d->ph[i].txns);
+            jw_dbl(&w, "seconds", d->ph[i].secs);
             if (d->ph[i].note[0])
                 jw_str(&w, "note", d->ph[i].note);
             jw_end_obj(&w);
@@ -656,8 +667,14 @@ int cli_demo(int argc, char **argv)
             printf("%s\n", d->nested ? "  guest stage 1 (4K) over host stage 2 (1G blocks), VMID 1"
                                      : "  stage 1 only (no stage 2 in this profile)");
         for (int i = 0; i < d->nph; i++) {
-            printf("  %-26s %-8s %8" PRIu64 " txns", d->ph[i].name, status_str(d->ph[i].status),
-                   d->ph[i].txns);
+            char rate[32] = "";
+            if (d->ph[i].txns >= 1000 && d->ph[i].secs > 0) {
+                char hb[24];
+                snprintf(rate, sizeof(rate), "%s/s", cli_human((double)d->ph[i].txns / d->ph[i].secs,
+                                                            hb, sizeof(hb)));
+            }
+            printf("  %-26s %-8s %8" PRIu64 " txns %10s", d->ph[i].name,
+                   status_str(d->ph[i].status), d->ph[i].txns, rate);
             if (d->ph[i].note[0])
                 printf("  %s", d->ph[i].note);
             printf("\n");

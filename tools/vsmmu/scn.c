@@ -944,7 +944,7 @@ static int st_cmd(struct scn *sc)
         }
         c[0] = (uint64_t)op;
         if (cli_streq(n, "CFGI_ALL") || cli_streq(n, "CMD_CFGI_ALL"))
-            ft_setn(&ft_cmd, c, "Range", 31);   /* IHI0070 4.3.4: CFGI_ALL is Range=31 */
+            ft_setn(&ft_cmd, c, "Range", 31);   /* IHI0070 4.3.6: CFGI_ALL is Range=31 */
         for (int i = 2; i < sc->ntok; i++) {
             char *eq = strchr(sc->tok[i], '=');
             if (!eq)

@@ -271,7 +271,7 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
 }
 
 /* Where the STE of sid is, from STRTAB_BASE/_CFG and (2-level) the L1STD
- * (IHI0070 3.3.2); 0 if out of range or not reachable. */
+ * (IHI0070 3.3.1); 0 if out of range or not reachable. */
 static uint64_t ste_pa(struct vsmmu *s, struct kit_mem *m, uint32_t sid)
 {
     uint64_t base = 0, cfg = 0;
