@@ -280,7 +280,11 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
     struct vsmmu_tlb_key k = tlb_key(s, x, s1);
     uint64_t la = tlb_addr(s1, txn->addr);
     struct vsmmu_tlb_ent e;
-    if (vsmmu_tlb_lookup(s, &k, la, &e)) {
+    /* E0PDx faults unprivileged accesses even on a TLB hit (IHI0070 5.4
+     * E0PD0): such an access always goes to the walker. */
+    bool e0pd = s1 && !(p->access & VSMMU_TXN_PRIV) && !(s1->el2 && !s1->el2_e2h) &&
+                s1->tt[(la >> 55) & 1].e0pd;
+    if (!e0pd && vsmmu_tlb_lookup(s, &k, la, &e)) {
         uint8_t perm = perm_for(e.perm, p->access);
         if ((perm & need) == need) {
             if (vsmmu_tracing(s))

@@ -19,6 +19,7 @@
 #include "ptb.h"
 #include "drv.h"
 #include "cmd.h"
+#include "stecd.h"
 #include "spec/pte.h"
 #include "fault.h"
 #include "vsmmu/accel.h"
@@ -120,28 +121,26 @@ static void free_host(struct host *h)
     kit_mem_free(h->m);
 }
 
-/* STE for stage 1 (IHI0070 5.2): V, Config=0b101, S1ContextPtr = CD IPA,
+/* STE for stage 1 (kit/stecd): V, Config=0b101, S1ContextPtr = CD IPA,
  * S1CDMax 0; S1CIR/S1COR WBRA, S1CSH inner shareable. */
 static void s1_ste(uint64_t ste[8], uint64_t cd)
 {
-    memset(ste, 0, 64);
-    ste[0] = VSTE0_V | FIELD_PREP(VSTE0_CONFIG, VSTE_CFG_S1) | (cd & VSTE0_S1CTXPTR);
-    ste[1] = FIELD_PREP(VSTE1_S1CIR, 1) | FIELD_PREP(VSTE1_S1COR, 1) | FIELD_PREP(VSTE1_S1CSH, 3);
+    struct kit_ste f;
+    kit_ste_s1(&f, cd);
+    f.s1cir = f.s1cor = 1;
+    f.s1csh = 3;
+    kit_ste_encode(&f, ste);
 }
 
-/* CD (IHI0070 5.4): T0SZ 25 (39-bit VA), TG0 4K, IR0/OR0 WBWA, SH0 IS,
- * EPD1, V, IPS 40 bits, AA64, R (record), A (abort), ASET, ASID; TTB0;
- * MAIR attr0 = 0xff. */
+/* CD (kit/stecd): AArch64, TTB0 4K granule, 39-bit VA, TTB1 disabled,
+ * A = R = 1, Linux's MAIR (attr0 Normal WB), ASID. */
 static void write_cd(uint64_t cd, uint64_t ttb0, uint16_t asid)
 {
-    uint64_t d0 = 25 | (1ull << 8) | (1ull << 10) | (3ull << 12) | (1ull << 30) | (1ull << 31) |
-                  (2ull << 32) | (1ull << 41) | (1ull << 45) | (1ull << 46) | (1ull << 47) |
-                  ((uint64_t)asid << 48);
-    for (int i = 0; i < 8; i++)
-        kit_w64(GM, cd + 8u * (unsigned)i, 0);
-    kit_w64(GM, cd + 8, ttb0 & GENMASK(51, 4));
-    kit_w64(GM, cd + 24, 0xff);
-    kit_w64(GM, cd, d0);
+    struct kit_cd f;
+    kit_cd_s1(&f, ttb0, 39, asid);
+    uint64_t dw[8];
+    kit_cd_encode(&f, dw);
+    kit_write8(GM, cd, dw);
 }
 
 static const uint64_t PAGE_ATTRS = PTE_AF | FIELD_PREP(PTE_SH, 3) | FIELD_PREP(PTE_AP, AP_RW);

@@ -308,6 +308,52 @@ static void tbi(void)
     env_close(&x.e);
 }
 
+/* StreamWorld EL2 (STRW = 10, CR2.E2H = 0): one VA range (TTB0), TTB1
+ * fields and ASID ignored, AP[1] treated as 1 so an unprivileged access to
+ * an "EL1-only" page is allowed (IHI0070 5.2 STRW, 5.4, 13.4.1). */
+static void el2_world(void)
+{
+    struct s1env x;
+    s1_open(&x);
+    s1_map_page(&x.e, &x.p, 0x4000, 0xD000, S1_RW_PRIV);
+    struct vsmmu_result r = tx(&x.e, SID, 0x4000, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);          /* NS-EL1: F_PERMISSION */
+    CHECK_EQ(r.event[0], EV_DW0(0x13, SID));
+    x.sf.strw = 2;
+    x.cf.epd1 = false;
+    x.cf.t1sz = 63;
+    x.cf.tg1 = 0;
+    x.cf.asid = 0xFF00;
+    s1_update(&x);
+    r = tx(&x.e, SID, 0x4000, VSMMU_TXN_WRITE);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.out_addr, 0xD000);
+    /* VA[55] = 1 does not select TTB1: outside the single range */
+    r = tx(&x.e, SID, 0xFFFF000000004000ull, 0);
+    CHECK_REC(r.event, EV_DW0(0x10, SID), RNW | CLS_IN, 0xFFFF000000004000ull, 0);
+    env_close(&x.e);
+}
+
+/* E0PD0 (v3.3): unprivileged accesses through TTB0 take F_TRANSLATION, even
+ * when a privileged access already cached the page (5.4 E0PD0). */
+static void e0pd_on_hit(void)
+{
+    struct vsmmu_config c;
+    vsmmu_config_profile(&c, "full-v3.3");
+    c.oas_bits = 48;
+    c.sidsize = 16;
+    struct s1env x;
+    s1_open_cfg(&x, &c);
+    x.cf.e0pd0 = true;
+    s1_update(&x);
+    CHECK_EQ(tx(&x.e, SID, VA, VSMMU_TXN_PRIV).out_addr, 0xA000);
+    struct vsmmu_result r = tx(&x.e, SID, VA, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_REC(r.event, EV_DW0(0x10, SID), RNW | CLS_IN, VA, 0);
+    CHECK(tx(&x.e, SID, VA, VSMMU_TXN_PRIV).from_cache);
+    env_close(&x.e);
+}
+
 /* ---- stage 2 and nested --------------------------------------------------------- */
 
 /* Stage 2: 4K, S2T0SZ 24 (40-bit IPA), S2SL0 10 (level 0), identity map of
@@ -319,16 +365,21 @@ struct s2env {
     struct kit_ste sf;
 };
 
-static void s2_open(struct s2env *x)
+static void s2_open_lvl(struct s2env *x, int level)
 {
     memset(x, 0, sizeof(*x));
     env_open(&x->e);
     x->st = env_linear(&x->e, 4, CR2_RECINV);
     if (kit_ptb_init_s2(&x->p2, x->e.m, 12, 2, 24) ||
-        kit_ptb_map(&x->p2, 0, 0, C_RAM_SIZE, 2, S2_RW))
+        kit_ptb_map(&x->p2, 0, 0, C_RAM_SIZE, level, S2_RW))
         exit(5);
     kit_ste_s2(&x->sf, kit_ptb_ttb(&x->p2), 40, 7);
     put_ste(&x->e, x->st + 64 * SID, &x->sf);
+}
+
+static void s2_open(struct s2env *x)
+{
+    s2_open_lvl(x, 2);
 }
 
 static void stage2_translates(void)
@@ -427,6 +478,69 @@ static void nested(void)
     env_close(e);
 }
 
+/* Nested stage-2 permission faults on stage-1 table accesses (7.3.16,
+ * events.md §9): the leaf descriptor read needs S2AP read -> TTRnW = 1;
+ * the hardware Access-flag update (CD.HA = 1, AF = 0) is a write -> TTRnW
+ * = 0. S2 = 1, CLASS = TT, IPA = the descriptor's page. Stage 2 maps
+ * [0, 16 MB) with 4 KB pages here so one table page can change. */
+static void nested_ttrnw(void)
+{
+    struct s2env x;
+    s2_open_lvl(&x, 3);
+    struct env *e = &x.e;
+    uint64_t cdpa = kit_mem_alloc(e->m, 4096, 4096);
+    struct kit_ptb p1 = { 0 };
+    struct kit_cd cf;
+    kit_cd_s1(&cf, s1_map_page(e, &p1, VA, 0xA000, S1_RW_ALL & ~PTE_AF), 48, 9);
+    cf.ha = true;
+    put_cd(e, cdpa, &cf);
+    x.sf.config = KIT_CFG_NESTED;
+    x.sf.s1ctxptr = cdpa;
+    put_ste(e, x.st + 64 * SID, &x.sf);
+    uint64_t d = kit_ptb_desc_pa(&p1, VA, 3), page = d & ~0xFFFull;
+    REQUIRE(d);
+    const uint64_t no_access = PTE_AF | FIELD_PREP(PTE_S2_MEMATTR, 0xf) | FIELD_PREP(PTE_SH, 3);
+    REQUIRE(kit_ptb_map(&x.p2, page, page, 0x1000, 3, no_access) == 0);
+    struct vsmmu_result r = tx(e, SID, VA, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_REC(r.event, EV_DW0(0x13, SID), RNW | S2BIT | CLS_TT | (1ull << 44), VA, page);
+    REQUIRE(kit_ptb_map(&x.p2, page, page, 0x1000, 3, S2_RO) == 0);
+    env_inval(e);
+    r = tx(e, SID, VA, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_REC(r.event, EV_DW0(0x13, SID), RNW | S2BIT | CLS_TT, VA, page);
+    /* stage 2 writable: the AF is set in memory and the read completes */
+    REQUIRE(kit_ptb_map(&x.p2, page, page, 0x1000, 3, S2_RW) == 0);
+    env_inval(e);
+    r = tx(e, SID, VA, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.out_addr, 0xA000);
+    CHECK(kit_r64(e->m, d) & PTE_AF);
+    env_close(e);
+}
+
+/* F_ACCESS (7.3.15): AF = 0, CD.AFFD = 0, CD.HA = 0; with AFFD = 1 the AF
+ * is treated as 1. */
+static void access_flag(void)
+{
+    struct s1env x;
+    s1_open(&x);
+    s1_map_page(&x.e, &x.p, 0x3000, 0xC000, S1_RW_ALL & ~PTE_AF);
+    struct vsmmu_result r = tx(&x.e, SID, 0x3010, VSMMU_TXN_PRIV);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_REC(r.event, EV_DW0(0x12, SID), PNU | RNW | CLS_IN, 0x3010, 0);
+    x.cf.affd = true;
+    s1_update(&x);
+    r = tx(&x.e, SID, 0x3010, VSMMU_TXN_PRIV);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.out_addr, 0xC010);
+    /* a SubstreamID wider than 20 bits is refused (C_BAD_SUBSTREAMID; the
+     * record holds SubstreamID[19:0]) */
+    r = txs(&x.e, SID, 0x100005, 0x3010, 0);
+    CHECK_REC(r.event, 0x08 | 5ull << 12 | (uint64_t)SID << 32, 0, 0, 0);
+    env_close(&x.e);
+}
+
 /* ---- trace --------------------------------------------------------------------- */
 
 struct tlog { unsigned n[VSMMU_TR_IRQ + 1]; };
@@ -465,8 +579,12 @@ int main(void)
     RUN(probe);
     RUN(stale_until_invalidated);
     RUN(tbi);
+    RUN(el2_world);
+    RUN(e0pd_on_hit);
     RUN(stage2_translates);
     RUN(nested);
+    RUN(nested_ttrnw);
+    RUN(access_flag);
     RUN(trace);
     return t_done();
 }

@@ -232,7 +232,9 @@ void ft_print(FILE *fp, const struct ftab *t, const uint64_t *raw, bool all, con
         static const char *const keep[] = { "V", "Config", "TG0", "S2TG", "T0SZ", "S2T0SZ",
                                             "EPD0", "AA64", "S2AA64", "AF", "AP", "S2AP", NULL };
         bool show = all || v;
-        for (int k = 0; !show && keep[k]; k++)
+        /* stage-2 STE fields mean nothing when stage 2 bypasses (Config[1]=0) */
+        bool s2off = t == &ft_ste && !strncmp(f->name, "S2", 2) && !(ft_getn(t, raw, "Config") & 2);
+        for (int k = 0; !show && !s2off && keep[k]; k++)
             show = !strcmp(keep[k], f->name);
         if (!show)
             continue;

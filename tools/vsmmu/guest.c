@@ -408,6 +408,24 @@ int pt_unmap(struct pt *t, uint64_t iova, uint64_t size, char *err, size_t errle
     return 0;
 }
 
+int pt_leaf(const struct pt *t, uint64_t iova, uint64_t *pa, int *level)
+{
+    for (int l = t->start; l <= 3; l++) {
+        uint64_t dpa = kit_ptb_desc_pa(&t->k, iova, l);
+        if (!dpa)
+            return -1;
+        uint64_t d = kit_ptb_get(&t->k, dpa);
+        if (!(d & PTE_VALID))
+            return -1;
+        if (l == 3 || !(d & PTE_TYPE)) {
+            *pa = dpa;
+            *level = l;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 /* ---- STE / CD: kit/stecd encoders ---- */
 void ste_abort(uint64_t ste[8])
 {
