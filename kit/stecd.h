@@ -83,6 +83,6 @@ void kit_write8(struct kit_mem *m, uint64_t pa, const uint64_t dw[8]);
 #define KIT_PS_52 6u
 /* MAIR: Attr0 = Normal WB RW-alloc (0xFF), Attr1 = Device-nGnRE (0x04),
  * Attr2 = Normal NC (0x44) */
-#define KIT_MAIR UINT64_C(0x000000000044ff04)
+#define KIT_MAIR UINT64_C(0x00000000004404ff)
 
 #endif

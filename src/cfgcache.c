@@ -319,8 +319,9 @@ void vsmmu_cfg_invalidate(struct vsmmu *s, enum vsmmu_cfgi_op op, uint32_t sid,
         n = remove_sid(c, sid);
         break;
     case VSMMU_CFGI_STE_RANGE: {
-        /* IHI0070 4.3.2: the aligned block of 2^(Range+1) StreamIDs. */
-        unsigned bits = range_log2 + 1;
+        /* IHI0070 4.3.2: the aligned block of 2^(Range+1) StreamIDs; the
+         * caller passes its log2 (tlb.h: sid .. sid + 2^range_log2 - 1). */
+        unsigned bits = range_log2;
         uint64_t count = bits >= 32 ? BIT(32) : BIT(bits);
         uint32_t start = bits >= 32 ? 0 : sid & ~(uint32_t)(count - 1);
         if (count <= c->nlive) {

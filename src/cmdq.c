@@ -8,6 +8,7 @@
 #include "queue.h"
 #include "spec/cmd.h"
 #include "accel/accel_int.h"
+#include "stall.h"
 
 void vsmmu_cmdq_init(struct vsmmu *s)
 {
@@ -143,6 +144,9 @@ static unsigned cmd_run(struct vsmmu *s, const uint64_t cmd[2], uint32_t rd,
             unsigned code = (unsigned)(-rc) & 0x7f;
             return code ? code : CERROR_ILL;
         }
+        /* Stall records waiting for a writable queue are written before the
+         * SYNC is seen consumed (7.2.1, 4.7.3). */
+        vsmmu_stall_flush(s);
         return CERROR_NONE;
     }
     rc = vsmmu_accel_cmd(s, cmd, rd);

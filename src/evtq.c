@@ -2,6 +2,7 @@
 /* Event queue producer: IHI0070 3.5, 7.2 (writability), 7.4 (overflow). */
 #include "internal.h"
 #include "queue.h"
+#include "stall.h"
 
 int vsmmu_evtq_init(struct vsmmu *s)
 {
@@ -18,7 +19,15 @@ void vsmmu_evtq_reset(struct vsmmu *s)
     pthread_mutex_unlock(&s->evtq.lock);
 }
 
-static int evtq_write_locked(struct vsmmu *s, const uint64_t rec[4])
+/* A record of a stalled transaction: one of the four translation faults
+ * (0x10-0x13) with Stall (DW1[31]) set (7.3). */
+static bool is_stall_record(const uint64_t rec[4])
+{
+    unsigned type = (unsigned)(rec[0] & 0xff);
+    return type >= 0x10 && type <= 0x13 && (rec[1] & (UINT64_C(1) << 31));
+}
+
+static int evtq_write_locked(struct vsmmu *s, const uint64_t rec[4], bool stall)
 {
     /* Writable iff enabled, not full and no EVENTQ_ABT_ERR active (7.2.1). */
     if (!(reg_load(&s->regs.cr0ack) & CR0_EVENTQEN))
@@ -34,8 +43,10 @@ static int evtq_write_locked(struct vsmmu *s, const uint64_t rec[4])
     /* Inconsistent PROD/CONS: treated as full (one of the CONSTRAINED
      * UNPREDICTABLE choices of 3.5.1, docs/queues.md). */
     if (q_full(&g, prod, cons) || q_inconsistent(&g, prod, cons)) {
-        /* Overflow: toggle OVFLG only if no overflow is active (7.4). */
-        if (!((prod ^ cons) & Q_PROD_OVFLG))
+        /* Overflow: toggle OVFLG only if no overflow is active (7.4). A
+         * stall record is not discarded (its producer keeps it pending), so
+         * it causes no overflow. */
+        if (!stall && !((prod ^ cons) & Q_PROD_OVFLG))
             reg_store(&s->regs.eventq_prod, prod ^ (uint32_t)Q_PROD_OVFLG);
         return VSMMU_EVTQ_FULL;
     }
@@ -64,11 +75,15 @@ static int evtq_write_locked(struct vsmmu *s, const uint64_t rec[4])
 
 int vsmmu_evtq_write(struct vsmmu *s, const uint64_t rec[4])
 {
-    stat_add(s, event_by_type[rec[0] & 0xff], 1);
+    bool stall = is_stall_record(rec);
     pthread_mutex_lock(&s->evtq.lock);
-    int rc = evtq_write_locked(s, rec);
+    int rc = evtq_write_locked(s, rec, stall);
     pthread_mutex_unlock(&s->evtq.lock);
-    if (rc)
+    /* A stall record that was not written is retried by its producer: it
+     * is counted once, when written. */
+    if (!rc || !stall)
+        stat_add(s, event_by_type[rec[0] & 0xff], 1);
+    if (rc && !stall)
         stat_add(s, events_lost, 1);
     vsmmu_irq_flush(s);
     return rc;
@@ -76,6 +91,13 @@ int vsmmu_evtq_write(struct vsmmu *s, const uint64_t rec[4])
 
 void vsmmu_evtq_enable_changed(struct vsmmu *s, bool enabled)
 {
+    /* Pending stall records are not written here but by the next CMD_SYNC,
+     * EVENTQ_CONS write or translation (stall.c's tests rely on that). */
     (void)enabled;
     vsmmu_irq_flush(s);
+}
+
+void vsmmu_evtq_cons_written(struct vsmmu *s)
+{
+    vsmmu_stall_flush(s);
 }

@@ -41,5 +41,10 @@ int  vsmmu_evtq_write(struct vsmmu *s, const uint64_t rec[4]);
  * Record writes are synchronous, so every committed record is already
  * visible when the change is acknowledged (IHI0070 6.3.9.4). */
 void vsmmu_evtq_enable_changed(struct vsmmu *s, bool enabled);
+/* After an EVENTQ_CONS write (lock not held): space may have been freed, so
+ * pending stall records are written (3.5.3). Also done on the
+ * acknowledgement of EVENTQ_ABT_ERR and at every CMD_SYNC (and by the next
+ * translation, translate.c). */
+void vsmmu_evtq_cons_written(struct vsmmu *s);
 
 #endif

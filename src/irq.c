@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Interrupts, MSIs and GERROR activation: IHI0070 3.18, 6.3.17-6.3.20, 7.5. */
 #include "internal.h"
+#include "stall.h"
 
 #define PEND(src) (1u << (unsigned)(src))
 
@@ -148,5 +149,9 @@ void vsmmu_gerrorn_written(struct vsmmu *s, uint32_t old, uint32_t now)
      * CMDQ_PROD write (IHI0070 7.1). */
     if (was_active && !active)
         vsmmu_cmdq_process(s);
+    /* The Event queue is writable again once EVENTQ_ABT_ERR is
+     * acknowledged: pending stall records go out (7.2.1). */
+    if (((gerror ^ old) & GERROR_EVENTQ_ABT_ERR) && !((gerror ^ now) & GERROR_EVENTQ_ABT_ERR))
+        vsmmu_stall_flush(s);
     vsmmu_irq_flush(s);
 }

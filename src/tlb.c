@@ -205,6 +205,7 @@ static inline uint64_t span_mask(unsigned log2)
 #define TAG_NESTED(t) ((bool)(((t) >> 51) & 1))
 #define TAG_GLOBAL(t) ((bool)(((t) >> 50) & 1))
 #define TAG_VMID(t)   ((uint16_t)((t) >> 16))
+#define TAG_WALKC     BIT(49)   /* stage-2 entries cached by nested walks */
 
 static uint64_t mktag(const struct vsmmu_tlb *t, unsigned kind, unsigned world, bool nested,
                       bool global, unsigned vmid, unsigned asid)
@@ -298,6 +299,14 @@ static bool lookup_tag(struct vsmmu_tlb *t, uint64_t tag, uint64_t addr, struct 
     return false;
 }
 
+/* Stage-2 entries made by nested walks (tables' IPAs) live in their own
+ * context per VMID: they hold stage-2-only attributes, unlike the entries
+ * of stage-2-only streams (combined with the STE's input overrides). */
+static uint64_t s2_walk_tag(const struct vsmmu_tlb *t, const struct vsmmu_s2_cfg *s2)
+{
+    return mktag(t, VSMMU_TLB_S2, VSMMU_WORLD_NS_EL1, false, false, s2->vmid, 0) | TAG_WALKC;
+}
+
 static bool tlb_find(struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k, uint64_t addr,
                      struct vsmmu_tlb_ent *out)
 {
@@ -322,9 +331,8 @@ int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t
                         struct vsmmu_walk_out *out)
 {
     struct vsmmu_tlb *t = s->caches.tlb;
-    struct vsmmu_tlb_key k = { .kind = VSMMU_TLB_S2, .vmid = s2->vmid };
     struct vsmmu_tlb_ent e;
-    if (!t || !tlb_find(t, &k, ipa, &e))
+    if (!t || !lookup_tag(t, s2_walk_tag(t, s2), ipa, &e))
         return 0;
     memset(out, 0, sizeof(*out));
     out->oa = e.out_base + (ipa - e.in_base);
@@ -338,6 +346,9 @@ int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t
     return 1;
 }
 
+static void insert_tag(struct vsmmu_tlb *t, uint64_t tag, bool global,
+                       const struct vsmmu_tlb_ent *e);
+
 void vsmmu_tlb_s2_insert(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,
                          const struct vsmmu_walk_out *out)
 {
@@ -345,12 +356,16 @@ void vsmmu_tlb_s2_insert(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_
     if (!s->caches.tlb || sz < P_SHIFT || sz > MAX_CACHED_LOG2)
         return;
     uint64_t off = ipa & span_mask(sz);
-    struct vsmmu_tlb_key k = { .kind = VSMMU_TLB_S2, .vmid = s2->vmid };
     struct vsmmu_tlb_ent e = { .in_base = ipa - off, .out_base = out->oa - off,
                                .size_log2 = (uint8_t)sz, .level = out->level,
                                .perm = out->perm, .memattr = out->memattr, .sh = out->sh,
                                .granule_log2 = s2->granule };
-    vsmmu_tlb_insert(s, &k, &e);
+    struct vsmmu_tlb *t = s->caches.tlb;
+    pthread_mutex_lock(&t->lock);
+    /* s2->cache_gen: the generation the pipeline read before this walk */
+    if (!s2->cache_gen || s2->cache_gen == t->gen)
+        insert_tag(t, s2_walk_tag(t, s2), false, &e);
+    pthread_mutex_unlock(&t->lock);
 }
 
 uint64_t vsmmu_tlb_gen(struct vsmmu *s)
@@ -950,14 +965,12 @@ static unsigned ctx_all(struct vsmmu_tlb *t, uint32_t ci)
 
 /* ---- insert ------------------------------------------------------------------------- */
 
-static void insert_locked(struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k,
-                          const struct vsmmu_tlb_ent *e)
+static void insert_tag(struct vsmmu_tlb *t, uint64_t tag, bool global,
+                       const struct vsmmu_tlb_ent *e)
 {
     unsigned sz = e->size_log2;
     if (sz < P_SHIFT || sz > MAX_CACHED_LOG2)
         return;
-    bool global = e->global && k->kind == VSMMU_TLB_S1 && k->world != VSMMU_WORLD_EL2;
-    uint64_t tag = key_tag(t, k, global);
     uint64_t in_base = e->in_base & ~span_mask(sz);
 
     uint32_t ei = ent_alloc(t);
@@ -1043,6 +1056,13 @@ static void insert_locked(struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k,
         __atomic_fetch_add(&t->nglobal, 1, __ATOMIC_RELAXED);
     if (TAG_NESTED(tag))
         iindex_add(t, ei);
+}
+
+static void insert_locked(struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k,
+                          const struct vsmmu_tlb_ent *e)
+{
+    bool global = e->global && k->kind == VSMMU_TLB_S1 && k->world != VSMMU_WORLD_EL2;
+    insert_tag(t, key_tag(t, k, global), global, e);
 }
 
 void vsmmu_tlb_insert_gen(struct vsmmu *s, const struct vsmmu_tlb_key *k,
@@ -1218,6 +1238,7 @@ void vsmmu_tlb_invalidate(struct vsmmu *s, const struct vsmmu_tlbi *op)
         break;
     case VSMMU_TLBI_S2_IPA:             /* IPAS2E1 (+ nested entries over it) */
         n = tag_op(t, mktag(t, VSMMU_TLB_S2, NS, false, false, vmid, 0), &f);
+        n += tag_op(t, mktag(t, VSMMU_TLB_S2, NS, false, false, vmid, 0) | TAG_WALKC, &f);
         /* IHI0070 16.2.1 does not require combined entries to go; removing
          * those built over the range costs little and is always allowed. */
         n += nested_ipa(t, vmid, f.lo, f.hi);

@@ -103,13 +103,20 @@ static int fault(struct pipe *p, const struct vsmmu_fault *f, const struct vsmmu
     }
 
     uint16_t stag = 0;
-    if (st && !p->probe && vsmmu_stall_alloc(s, p->txn, &stag)) {
+    int sa = (st && !p->probe) ? vsmmu_stall_alloc_live(s, p->txn, &stag) : 0;
+    if (sa == -1) {
         /* Stall table full (IDR5.STALL_MAX): terminate with abort and
          * record with Stall = 0 (3.12: an implementation may treat a
          * stalling configuration as terminating). */
         st = false;
         a = true;
         r = true;
+    } else if (sa == -2) {
+        /* SMMUEN went 1 -> 0 while this transaction was translated: it is
+         * terminated like the stalls that were outstanding (6.3.9.6). */
+        st = false;
+        a = true;
+        r = false;
     }
     if (st)
         r = true;           /* stalls are always recorded */
@@ -280,7 +287,11 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
     struct vsmmu_tlb_key k = tlb_key(s, x, s1);
     uint64_t la = tlb_addr(s1, txn->addr);
     struct vsmmu_tlb_ent e;
-    if (vsmmu_tlb_lookup(s, &k, la, &e)) {
+    /* E0PDx faults unprivileged accesses even on a TLB hit (IHI0070 5.4
+     * E0PD0): such an access always goes to the walker. */
+    bool e0pd = s1 && !(p->access & VSMMU_TXN_PRIV) && !(s1->el2 && !s1->el2_e2h) &&
+                s1->tt[(la >> 55) & 1].e0pd;
+    if (!e0pd && vsmmu_tlb_lookup(s, &k, la, &e)) {
         uint8_t perm = perm_for(e.perm, p->access);
         if ((perm & need) == need) {
             if (vsmmu_tracing(s))
@@ -303,13 +314,21 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
      * 1 is bypassed and stage 2 combines with them. */
     uint8_t in_attr = VSMMU_IN_MEMATTR, in_sh = VSMMU_IN_SH;
     vsmmu_attr_override(ste->mtcfg, ste->memattr, ste->alloccfg, ste->shcfg, &in_attr, &in_sh);
+    /* The generation before the walk guards every insert it leads to,
+     * including the stage-2 walk-cache entries of table IPAs (tlb.h). */
+    uint64_t gen = vsmmu_tlb_gen(s);
+    struct vsmmu_s2_cfg s2c;
+    if (s2) {
+        s2c = *s2;
+        s2c.cache_gen = gen;
+    }
     struct vsmmu_walk_req req = {
-        .s1 = s1, .s2 = s2, .addr = txn->addr, .access = p->access, .no_httu = p->probe,
-        .in_attr = true, .in_memattr = in_attr, .in_sh = in_sh,
+        .s1 = s1, .s2 = s2 ? &s2c : NULL, .addr = txn->addr, .access = p->access,
+        .no_httu = p->probe, .in_attr = true, .in_memattr = in_attr, .in_sh = in_sh,
         .s2_cache = vsmmu_tlb_s2_lookup,
+        .s2_cache_insert = p->probe ? NULL : vsmmu_tlb_s2_insert,
     };
     struct vsmmu_walk_out o;
-    uint64_t gen = vsmmu_tlb_gen(s);
     if (vsmmu_walk(s, &req, &o, &f))
         return fault(p, &f, x, false);
     stat_add(s, desc_reads, o.desc_reads);

@@ -29,6 +29,11 @@ struct vsmmu_s2_cfg {
     bool     fwb;           /* S2FWB */
     bool     r, s;          /* S2R (record), S2S (stall) */
     uint8_t  ir0, or0, sh0;
+    /* Set by the pipeline, not decoded: the translation-cache generation
+     * read before the walk, checked by the stage-2 walk-cache insert hook
+     * (tlb.c) so that no entry read before a TLBI lands after it.
+     * 0: unchecked. */
+    uint64_t cache_gen;
 };
 
 /* One stage-1 translation table (TTB0 or TTB1), from the CD (cd.c). */

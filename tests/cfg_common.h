@@ -13,8 +13,19 @@
 #include "cd.h"
 #include "event.h"
 #include "xcfg.h"
+#include "ptb.h"
+#include "spec/pte.h"
 
 #define C_RAM_SIZE (16u << 20)
+
+/* Leaf attributes (Arm ARM D8.3): AF, AP[2:1], SH = ISH, AttrIndx 0 */
+#define S1_RW_ALL  (PTE_AF | FIELD_PREP(PTE_AP, AP_RW) | FIELD_PREP(PTE_SH, 3))
+#define S1_RO_ALL  (PTE_AF | FIELD_PREP(PTE_AP, AP_RO) | FIELD_PREP(PTE_SH, 3))
+#define S1_RW_PRIV (PTE_AF | FIELD_PREP(PTE_SH, 3))
+#define S2_RW      (PTE_AF | FIELD_PREP(PTE_S2AP, 3) | FIELD_PREP(PTE_S2_MEMATTR, 0xf) | \
+                    FIELD_PREP(PTE_SH, 3))
+#define S2_RO      (PTE_AF | FIELD_PREP(PTE_S2AP, 1) | FIELD_PREP(PTE_S2_MEMATTR, 0xf) | \
+                    FIELD_PREP(PTE_SH, 3))
 #define C_EVTQ_LOG2 6u
 
 /* Register offsets and bits (IHI0070 6.3), written out independently. */
@@ -178,6 +189,17 @@ static inline void put_cd(struct env *e, uint64_t pa, const struct kit_cd *f)
     uint64_t d[8];
     kit_cd_encode(f, d);
     kit_write8(e->m, pa, d);
+}
+
+/* A 48-bit, 4K stage-1 table set mapping the page `va` to `pa`. */
+static inline uint64_t s1_map_page(struct env *e, struct kit_ptb *p, uint64_t va, uint64_t pa,
+                                   uint64_t attrs)
+{
+    if (!p->m && kit_ptb_init_s1(p, e->m, 12, 16))
+        exit(5);
+    if (kit_ptb_map(p, va, pa, 0x1000, 3, attrs))
+        exit(5);
+    return kit_ptb_ttb(p);
 }
 
 /* Expected record helpers: DW0 = type | SSV << 11 | SSID << 12 | SID << 32 */

@@ -33,7 +33,7 @@ vsmmu_cli_expect(cli_demo_strict 0 "demo: all checks passed" demo --strict --siz
 vsmmu_cli_expect(cli_demo_bad_profile 2 "unknown profile" demo --profile nosuch)
 
 # run: the examples that pass on this model
-set(VSMMU_CLI_EXAMPLES stage1 nested hugepage-1g pasid faults cmdq-errors accel-msi)
+set(VSMMU_CLI_EXAMPLES stage1 nested hugepage-1g pasid faults cmdq-errors accel-msi stall httu registers)
 foreach(ex ${VSMMU_CLI_EXAMPLES})
   vsmmu_cli_expect(cli_run_${ex} 0 "passed" run ${VSMMU_EXAMPLES}/${ex}.vsmmu)
 endforeach()
@@ -94,3 +94,12 @@ vsmmu_cli_expect(cli_run_bad_config_order 2 "bad-config-order.vsmmu:4: config: m
                  run ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad-config-order.vsmmu)
 vsmmu_cli_expect(cli_run_bad_config_field 2 "bad-config-field.vsmmu:2: config: unknown config field 'rill'"
                  run ${CMAKE_CURRENT_SOURCE_DIR}/cli/bad-config-field.vsmmu)
+
+# small commands
+vsmmu_cli_expect(cli_profiles 0 "full-v3.2.*qemu-v3.1.*minimal-v3.0" profiles)
+vsmmu_cli_expect(cli_version 0 "vsmmu [0-9]+\\.[0-9]+" version)
+vsmmu_cli_expect(cli_help_topic 0 "usage: vsmmu run" help run)
+vsmmu_cli_expect(cli_run_stats 0 "descriptor reads.*commands" run --stats ${VSMMU_EXAMPLES}/stage1.vsmmu)
+vsmmu_cli_expect(cli_run_verbose 0 "init: 2-level stream table.*event F_PERMISSION"
+                 run -v ${VSMMU_EXAMPLES}/stage1.vsmmu)
+vsmmu_cli_expect(cli_demo_bad_size 2 "--size" demo --size 0)

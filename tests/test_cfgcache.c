@@ -138,28 +138,30 @@ static void cfgi_ste_scope(void)
 
 static void cfgi_ste_range_scope(void)
 {
-    /* Range r covers the aligned block of 2^(r+1) StreamIDs containing sid:
-     * sid 5, r 0 -> {4, 5}; sid 13, r 2 -> 8..15; r 31 -> all. */
+    /* CMD_CFGI_STE_RANGE with Range r covers the aligned block of 2^(r+1)
+     * StreamIDs containing sid; the command queue passes log2 = r + 1
+     * (tlb.h): sid 5, r 0 (log2 1) -> {4, 5}; sid 13, r 2 (log2 3) ->
+     * 8..15; r 31 (log2 32) -> all. */
     struct vsmmu *s = mk_cap(128);
     REQUIRE(s);
     for (uint32_t i = 0; i < 20; i++)
         ins(s, i, false, 0, i);
-    vsmmu_cfg_invalidate(s, VSMMU_CFGI_STE_RANGE, 5, 0, 0, true);
+    vsmmu_cfg_invalidate(s, VSMMU_CFGI_STE_RANGE, 5, 0, 1, true);
     for (uint32_t i = 0; i < 20; i++)
         CHECK_EQ(has(s, i, false, 0), i != 4 && i != 5);
-    vsmmu_cfg_invalidate(s, VSMMU_CFGI_STE_RANGE, 13, 0, 2, true);
+    vsmmu_cfg_invalidate(s, VSMMU_CFGI_STE_RANGE, 13, 0, 3, true);
     for (uint32_t i = 0; i < 20; i++)
         CHECK_EQ(has(s, i, false, 0), i != 4 && i != 5 && !(i >= 8 && i <= 15));
     /* a large range over few entries takes the live-list path: 2^21 ids
      * from 0 hold 0..19, plus one far sid that stays */
     ins(s, 0x400000, false, 0, 1);
-    vsmmu_cfg_invalidate(s, VSMMU_CFGI_STE_RANGE, 0x1234, 0, 20, true);
+    vsmmu_cfg_invalidate(s, VSMMU_CFGI_STE_RANGE, 0x1234, 0, 21, true);
     for (uint32_t i = 0; i < 20; i++)
         CHECK(!has(s, i, false, 0));
     CHECK(has(s, 0x400000, false, 0));
     /* Range 31 (CFGI_ALL encoding) covers all 2^32 ids, sid ignored */
     ins(s, 0xffffffff, false, 0, 2);
-    vsmmu_cfg_invalidate(s, VSMMU_CFGI_STE_RANGE, 77, 0, 31, true);
+    vsmmu_cfg_invalidate(s, VSMMU_CFGI_STE_RANGE, 77, 0, 32, true);
     CHECK_EQ(vsmmu_cfgc_count(s), 0);
     done(s);
 }

@@ -8,6 +8,7 @@
 #include "test.h"
 #include "qtest.h"
 #include "spec/priq.h"
+#include "stall.h"
 
 static void mkrec(uint64_t r[4], unsigned type, uint32_t sid, uint64_t addr)
 {
@@ -59,7 +60,7 @@ static void test_disabled(void)
     CHECK_EQ(t.s->regs.eventq_prod, 0);
     CHECK_EQ(QT_STAT(&t, events_lost), 1);
     CHECK_EQ(QT_STAT(&t, events), 0);
-    CHECK_EQ(QT_STAT(&t, event_by_type[0x10]), 1);   /* offered records, by type */
+    CHECK_EQ(QT_STAT(&t, event_by_type[0x10]), 1);   /* written or lost, by type */
     CHECK_EQ(kit_r64(t.m, t.evtq), 0);
     qt_fini(&t);
 }
@@ -265,6 +266,69 @@ static void test_priq_abort_and_irq(void)
     qt_fini(&t);
 }
 
+/* A stall record that found the queue unwritable is kept (no loss, no
+ * overflow) and written once the queue is writable again (3.5.3, 7.2.1): at
+ * a CMD_SYNC, after space is freed (EVENTQ_CONS written), after
+ * EVENTQ_ABT_ERR is acknowledged. */
+static void pend_stall(struct qt *t, uint32_t sid, uint16_t *stag)
+{
+    struct vsmmu_txn txn = { .sid = sid, .addr = 0x1000 };
+    REQUIRE(vsmmu_stall_alloc(t->s, &txn, stag) == 0);
+    uint64_t r[4] = { 0x10 | ((uint64_t)sid << 32), *stag | (UINT64_C(1) << 31), 0x1000, 0 };
+    CHECK(vsmmu_evtq_write(t->s, r) != 0);
+    vsmmu_stall_set_pending(t->s, *stag, r);
+}
+
+static void test_pending_stall_records(void)
+{
+    struct qt t;
+    REQUIRE(qt_init(&t, NULL) == 0);
+    qt_evtq(&t, 1);
+    uint16_t stag;
+    /* Queue disabled: pending (no loss) until the queue is writable and a
+     * trigger (here a CMD_SYNC) writes it. */
+    t.s->regs.cr0ack &= ~(uint32_t)CR0_EVENTQEN;
+    pend_stall(&t, 7, &stag);
+    CHECK_EQ(QT_STAT(&t, events_lost), 0);
+    qt_cr0(&t, CR0_EVENTQEN);
+    qt_cmdq(&t, 2);
+    uint64_t c[2];
+    kit_cmd_sync(c, KIT_CS_NONE, 0, 0, 0, 0);
+    qt_put(&t, 0, c);
+    qt_prod(&t, 1);
+    CHECK_EQ(t.s->regs.eventq_prod, 1);
+    CHECK_EQ(kit_r64(t.m, t.evtq + 8) & 0xffff, stag);
+    CHECK_EQ(kit_r64(t.m, t.evtq + 8) >> 31 & 1, 1);
+    /* Queue full (2 entries): pending until CONS moves. */
+    uint64_t r[4] = { 0x04, 0, 0, 0 };
+    CHECK_EQ(vsmmu_evtq_write(t.s, r), 0);
+    pend_stall(&t, 8, &stag);
+    CHECK_EQ(t.s->regs.eventq_prod, 2);      /* no overflow for a stall record (7.4) */
+    CHECK_EQ(QT_STAT(&t, events_lost), 0);
+    t.s->regs.eventq_cons = 1;
+    vsmmu_evtq_cons_written(t.s);
+    CHECK_EQ(t.s->regs.eventq_prod, 3);
+    CHECK_EQ(kit_r64(t.m, t.evtq) >> 32, 8);
+    /* EVENTQ_ABT_ERR active: pending until acknowledged. */
+    t.s->regs.eventq_cons = 3;
+    pthread_mutex_lock(&t.s->evtq.lock);
+    vsmmu_gerror_activate(t.s, GERROR_EVENTQ_ABT_ERR);
+    pthread_mutex_unlock(&t.s->evtq.lock);
+    pend_stall(&t, 9, &stag);
+    qt_ack(&t);
+    CHECK_EQ(t.s->regs.eventq_prod & 3, 0);
+    CHECK_EQ(kit_r64(t.m, t.evtq + 32) >> 32, 9);
+    /* At a CMD_SYNC again. */
+    t.s->regs.cr0ack &= ~(uint32_t)CR0_EVENTQEN;
+    pend_stall(&t, 10, &stag);
+    t.s->regs.cr0ack |= CR0_EVENTQEN;
+    qt_put(&t, 1, c);
+    qt_prod(&t, 2);
+    CHECK_EQ(t.s->regs.eventq_prod & 3, 1);
+    CHECK_EQ(kit_r64(t.m, t.evtq) >> 32, 10);
+    qt_fini(&t);
+}
+
 /* ---- concurrent producers ------------------------------------------------------ */
 
 #define NPROD 4
@@ -354,6 +418,7 @@ int main(void)
     RUN(test_evtq_irq);
     RUN(test_priq);
     RUN(test_priq_abort_and_irq);
+    RUN(test_pending_stall_records);
     RUN(test_concurrent_producers);
     return t_done();
 }

@@ -114,6 +114,65 @@ static void test_random_commands(void)
     qt_fini(&t);
 }
 
+/* An independent reading of the field layouts (commands.md §3): the bits
+ * each opcode defines, as literal masks. Random values inside the masks are
+ * accepted unless a value rule applies; any bit outside is CERROR_ILL. */
+struct layout { unsigned op; uint64_t m0, m1; };
+static const struct layout layouts[] = {
+    { 0x01, 0xFFFFFFFFFFFFF8FFull, 0 },                      /* PREFETCH_CONFIG */
+    { 0x03, 0xFFFFFFFF000000FFull, 0x1 },                    /* CFGI_STE */
+    { 0x04, 0xFFFFFFFF000000FFull, 0x1F },                   /* CFGI_STE_RANGE */
+    { 0x05, 0xFFFFFFFFFFFFF0FFull, 0x1 },                    /* CFGI_CD */
+    { 0x06, 0xFFFFFFFF000000FFull, 0 },                      /* CFGI_CD_ALL */
+    { 0x10, 0x0000FFFF000000FFull, 0 },                      /* TLBI_NH_ALL */
+    { 0x11, 0xFFFFFFFF000000FFull, 0 },                      /* TLBI_NH_ASID */
+    { 0x20, 0x00000000000000FFull, 0 },                      /* TLBI_EL2_ALL */
+    { 0x21, 0xFFFF0000000000FFull, 0 },                      /* TLBI_EL2_ASID */
+    { 0x28, 0x0000FFFF000000FFull, 0 },                      /* TLBI_S12_VMALL */
+    { 0x30, 0x00000000000000FFull, 0 },                      /* TLBI_NSNH_ALL */
+    { 0x40, 0xFFFFFFFFFFFFFAFFull, 0xFFFFFFFFFFFFF03Full },  /* ATC_INV */
+    { 0x41, 0xFFFFFFFFFFFFF8FFull, 0x31FF },                 /* PRI_RESP */
+    { 0x44, 0xFFFFFFFF000030FFull, 0xFFFF },                 /* RESUME */
+    { 0x45, 0xFFFFFFFF000000FFull, 0 },                      /* STALL_TERM */
+    { 0x46, 0xFFFFFFFF0FC030FFull, 0x000FFFFFFFFFFFFCull },  /* CMD_SYNC (v3.1+) */
+};
+
+static int expect(const struct layout *l, const uint64_t c[2])
+{
+    if ((c[0] & ~l->m0) || (c[1] & ~l->m1))
+        return CERROR_ILL;
+    if (l->op == 0x46 && ((c[0] >> 12) & 3) == 3)           /* CS reserved */
+        return CERROR_ILL;
+    if (l->op == 0x41 && ((c[1] >> 12) & 3) == 3)           /* Resp reserved */
+        return CERROR_ILL;
+    if (l->op == 0x40 && (c[1] & 0x3f) > 52)                /* Size > 52 */
+        return CERROR_ILL;
+    return 0;
+}
+
+static void test_layouts_random(void)
+{
+    struct vsmmu_config cfg;
+    vsmmu_config_default(&cfg);
+    unsigned mism = 0;
+    for (size_t k = 0; k < sizeof(layouts) / sizeof(layouts[0]); k++) {
+        const struct layout *l = &layouts[k];
+        for (unsigned i = 0; i < 4000; i++) {
+            uint64_t c[2] = { (rnd() & l->m0 & ~UINT64_C(0xff)) | l->op, rnd() & l->m1 };
+            if (i & 1) {
+                unsigned bit = 8 + (unsigned)(rnd() % 120);
+                c[bit / 64] |= UINT64_C(1) << (bit % 64);
+            }
+            struct vsmmu_cmd o;
+            int got = vsmmu_cmd_decode(&cfg, c, &o), want = expect(l, c);
+            if (got != want && mism++ < 5)
+                fprintf(stderr, "op 0x%02x %016llx %016llx: got %d want %d\n", l->op,
+                        (unsigned long long)c[0], (unsigned long long)c[1], got, want);
+        }
+    }
+    CHECK_EQ(mism, 0);
+}
+
 static void test_unmapped_queues(void)
 {
     struct qt t;
@@ -312,6 +371,7 @@ static void test_mmio_register_noise(void)
 int main(void)
 {
     RUN(test_random_commands);
+    RUN(test_layouts_random);
     RUN(test_unmapped_queues);
     RUN(test_prod_and_cons_out_of_range);
     RUN(test_log2size_over_max);

@@ -719,18 +719,44 @@ static void s2_ipa_removes_nested_over_range(void)
     done(s);
 }
 
-static void s2_entries_serve_walks(void)
+static void s2_walk_cache(void)
 {
+    /* Stage-2 entries that nested walks make for table IPAs are kept apart
+     * from stage-2-only stream entries (those carry attributes combined
+     * with the STE's input overrides). */
     struct vsmmu *s = mk();
     REQUIRE(s);
-    ins(s, s2key(4), 0x80000000, 0x1000000, 21, false);
-    struct vsmmu_s2_cfg c = { .vmid = 4 };
+    struct vsmmu_s2_cfg c = { .vmid = 4, .granule = 12 };
+    struct vsmmu_walk_out w = { .oa = 0x1012345, .size_log2 = 21, .level = 2, .perm = 0x3,
+                                .memattr = 0xff, .sh = 3 };
+    vsmmu_tlb_s2_insert(s, &c, 0x80012345, &w);
     struct vsmmu_walk_out o;
     CHECK_EQ(vsmmu_tlb_s2_lookup(s, &c, 0x80012345, &o), 1);
     CHECK_EQ(o.oa, 0x1012345);
+    CHECK_EQ(vsmmu_tlb_s2_lookup(s, &c, 0x801fffff, &o), 1);
+    CHECK_EQ(o.oa, 0x11fffff);          /* block base 0x1000000 + 0x1fffff */
     CHECK_EQ(o.size_log2, 21);
+    CHECK_EQ(o.perm, 0x3);
     c.vmid = 5;
     CHECK_EQ(vsmmu_tlb_s2_lookup(s, &c, 0x80012345, &o), 0);
+    /* a stage-2 stream entry does not answer walks, nor the reverse */
+    ins(s, s2key(5), 0x80000000, 0x7000000, 21, false);
+    CHECK_EQ(vsmmu_tlb_s2_lookup(s, &c, 0x80012345, &o), 0);
+    CHECK(!hit(s, s2key(4), 0x80012345));
+    /* S2_IPA of VMID 4 removes the walk-cache entry; S12_VMALL(5) the other */
+    c.vmid = 4;
+    tlbi(s, VSMMU_TLBI_S2_IPA, 4, 0, 0x80100000, K4);
+    CHECK_EQ(vsmmu_tlb_s2_lookup(s, &c, 0x80012345, &o), 0);
+    tlbi(s, VSMMU_TLBI_S12_VMALL, 5, 0, 0, 0);
+    CHECK(!hit(s, s2key(5), 0x80000000));
+    /* the generation guard: a walk that started before a TLBI inserts nothing */
+    c.cache_gen = vsmmu_tlb_gen(s);
+    tlbi(s, VSMMU_TLBI_NH_ASID, 0, 1, 0, 0);
+    vsmmu_tlb_s2_insert(s, &c, 0x80012345, &w);
+    CHECK_EQ(vsmmu_tlb_s2_lookup(s, &c, 0x80012345, &o), 0);
+    c.cache_gen = vsmmu_tlb_gen(s);
+    vsmmu_tlb_s2_insert(s, &c, 0x80012345, &w);
+    CHECK_EQ(vsmmu_tlb_s2_lookup(s, &c, 0x80012345, &o), 1);
     done(s);
 }
 
@@ -857,7 +883,7 @@ int main(void)
     RUN(ttl_and_tg_hints);
     RUN(nested_pieces_of_s1_block);
     RUN(s2_ipa_removes_nested_over_range);
-    RUN(s2_entries_serve_walks);
+    RUN(s2_walk_cache);
     RUN(reset_flushes);
     RUN(churn_is_consistent);
     return t_done();

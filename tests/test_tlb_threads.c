@@ -176,7 +176,7 @@ static void invalidate_one(struct world *w, uint64_t *x)
         if (r == 14)
             vsmmu_cfg_invalidate(w->s, VSMMU_CFGI_STE, sid, 0, 0, true);
         else
-            vsmmu_cfg_invalidate(w->s, VSMMU_CFGI_STE_RANGE, sid, 0, 1, true);
+            vsmmu_cfg_invalidate(w->s, VSMMU_CFGI_STE_RANGE, sid & ~3u, 0, 2, true);
         __atomic_store_n(&w->sdone[sid], v, __ATOMIC_RELEASE);
         if (r != 14) {  /* the range covered 4 ids: their versions are current */
             for (unsigned j = sid & ~3u; j < (sid & ~3u) + 4; j++)

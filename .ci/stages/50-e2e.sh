@@ -2,7 +2,7 @@
 # CI stage: the accelerated nested mode on a real Linux kernel. Boots an
 # arm64 guest (QEMU TCG, nested SMMUv3, edu on vfio-pci) with the e2e kit
 # from ../shared/e2e beside the checkout and runs tests/e2e/nested_dma.c
-# (a vSMMU with the iommufd backend) inside it.
+# (a vSMMU with the iommufd backend) inside it. E2E_KIT overrides the kit path.
 #
 # Skips cleanly (exit 0, with a message) when not root, when the kit is not
 # beside the checkout, or when the kit cannot set itself up (no Debian
@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-kit="$(dirname "$root")/shared/e2e/boot-arm64-guest.sh"
+kit="${E2E_KIT:-$(dirname "$root")/shared/e2e/boot-arm64-guest.sh}"
 
 skip() {
   echo "e2e: SKIPPED: $*"

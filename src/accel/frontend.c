@@ -23,6 +23,7 @@
 #include "ste.h"
 #include "cd.h"
 #include "walk.h"
+#include "event.h"
 
 #define stat_inc(a, f, n) __atomic_fetch_add(&(a)->st.f, (uint64_t)(n), __ATOMIC_RELAXED)
 
@@ -30,8 +31,9 @@
 
 static struct accel_dev *find_dev(struct vsmmu_accel *a, uint32_t vsid)
 {
-    for (unsigned i = 0; i < a->ndev; i++)
-        if (a->dev[i].vsid == vsid)
+    unsigned n = __atomic_load_n(&a->ndev, __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; i < n; i++)
+        if (__atomic_load_n(&a->dev[i].used, __ATOMIC_ACQUIRE) && a->dev[i].vsid == vsid)
             return &a->dev[i];
     return NULL;
 }
@@ -55,14 +57,21 @@ static void release_backend(struct vsmmu_accel_backend *be)
 }
 
 /* Write an event record the front-end itself raises (configuration errors
- * found when installing a guest STE): IHI0070 7.3.3-7.3.5. */
-static void post_event(struct vsmmu *s, uint8_t type, uint32_t sid, uint64_t fetch_addr)
+ * found when installing a guest STE): IHI0070 7.3.3-7.3.5. No transaction
+ * caused it: no SubstreamID, address or attributes. */
+static void post_event(struct vsmmu *s, const struct vsmmu_fault *f, uint32_t sid)
 {
-    uint64_t rec[4] = { 0, 0, 0, 0 };
-    rec[0] = FIELD_PREP(AEVT0_TYPE, type) | FIELD_PREP(AEVT0_SID, sid);
-    if (type == EVT_F_STE_FETCH)
-        rec[3] = fetch_addr & GENMASK(51, 3);   /* FetchAddr DW3[51:3] */
+    uint64_t rec[4];
+    struct vsmmu_evt_txn t = { .sid = sid, .rnw = true };
+    vsmmu_event_build(rec, f, &t);
     vsmmu_evtq_write(s, rec);
+}
+
+static void post_bad_ste(struct vsmmu *s, uint32_t sid)
+{
+    struct vsmmu_fault f;
+    fault_set(&f, EVT_C_BAD_STE);
+    post_event(s, &f, sid);
 }
 
 /* Host events were lost: make the guest's EVENTQ overflow condition active
@@ -90,8 +99,8 @@ static void be_install(struct vsmmu *s, struct accel_dev *d, const uint64_t v[2]
     int rc = be->ops->install_ste(be->ctx, d->vsid, v);
     stat_inc(a, ste_installs, 1);
     if (rc == VSMMU_OK) {
-        d->vste[0] = v[0];
-        d->vste[1] = v[1];
+        __atomic_store_n(&d->vste[0], v[0], __ATOMIC_RELEASE);
+        __atomic_store_n(&d->vste[1], v[1], __ATOMIC_RELEASE);
         return;
     }
     /* Refused (or failed): the device must not keep translating with a
@@ -99,13 +108,13 @@ static void be_install(struct vsmmu *s, struct accel_dev *d, const uint64_t v[2]
     uint64_t ab[2];
     vste_fixed(ab, VSTE_CFG_ABORT);
     if (be->ops->install_ste(be->ctx, d->vsid, ab) == VSMMU_OK) {
-        d->vste[0] = ab[0];
-        d->vste[1] = ab[1];
+        __atomic_store_n(&d->vste[0], ab[0], __ATOMIC_RELEASE);
+        __atomic_store_n(&d->vste[1], ab[1], __ATOMIC_RELEASE);
     }
     if (rc == VSMMU_EINVAL) {
         stat_inc(a, bad_ste, 1);
         if (report)
-            post_event(s, EVT_C_BAD_STE, d->vsid, 0);
+            post_bad_ste(s, d->vsid);
     } else {
         vsmmu_fail(s, VSMMU_EBACKEND, "backend %s: installing the STE of StreamID 0x%x: %s",
                    be->name ? be->name : "?", d->vsid, be_error(be));
@@ -132,8 +141,11 @@ static void install_dev(struct vsmmu *s, struct accel_dev *d, bool report)
         vste_fixed(v, VSTE_CFG_ABORT);
         be_install(s, d, v, false);
         stat_inc(a, bad_ste, 1);
-        if (report && !f.silent)
-            post_event(s, f.type ? f.type : EVT_C_BAD_STE, d->vsid, f.fetch_addr);
+        if (report && !f.silent) {
+            if (!f.type)
+                fault_set(&f, EVT_C_BAD_STE);
+            post_event(s, &f, d->vsid);
+        }
         return;
     }
     switch (ste.config) {
@@ -143,11 +155,23 @@ static void install_dev(struct vsmmu *s, struct accel_dev *d, bool report)
     case STE_CFG_BYPASS:
         vste_fixed(v, VSTE_CFG_BYPASS);
         break;
-    case STE_CFG_S1:
-        /* Canonical vSTE: only the fields the host takes. */
-        v[0] = ste.raw[0] & VSTE0_ALLOWED;
-        v[1] = ste.raw[1] & VSTE1_ALLOWED;
+    case STE_CFG_S1: {
+        /* Canonical vSTE: only the fields the host takes, as the guest's
+         * SMMU interprets them (ste.c has applied the IGNORED rules: no
+         * S1CDMax without SSIDSIZE, S1Fmt/S1DSS only with substreams, no
+         * EATS without ATS). */
+        bool subs = ste.s1cdmax != 0;
+        v[0] = VSTE0_V | FIELD_PREP(VSTE0_CONFIG, VSTE_CFG_S1) |
+               (ste.s1_ctx_ptr & VSTE0_S1CTXPTR) |
+               FIELD_PREP(VSTE0_S1FMT, subs ? ste.s1fmt : 0) |
+               FIELD_PREP(VSTE0_S1CDMAX, ste.s1cdmax);
+        v[1] = FIELD_PREP(VSTE1_S1DSS, subs ? ste.s1dss : 0) |
+               (ste.raw[1] & (VSTE1_S1CIR | VSTE1_S1COR)) |
+               FIELD_PREP(VSTE1_S1CSH, FIELD_GET(VSTE1_S1CSH, ste.raw[1])) |
+               (ste.s1stalld ? VSTE1_S1STALLD : 0) |
+               FIELD_PREP(VSTE1_EATS, ste.eats == 1 ? 1 : 0);
         break;
+    }
     default:
         /* Stage 2 is not offered to the guest, so ste.c finds these
          * ILLEGAL; defensive in case a decoder lets one through. */
@@ -155,7 +179,7 @@ static void install_dev(struct vsmmu *s, struct accel_dev *d, bool report)
         be_install(s, d, v, false);
         stat_inc(a, bad_ste, 1);
         if (report)
-            post_event(s, EVT_C_BAD_STE, d->vsid, 0);
+            post_bad_ste(s, d->vsid);
         return;
     }
     be_install(s, d, v, report);
@@ -183,7 +207,7 @@ static void follow_state(struct vsmmu *s)
     a->smmuen = smmuen;
     a->gbpa_abort = gabort;
     for (unsigned i = 0; i < a->ndev; i++)
-        if (a->dev[i].kind == VSMMU_ACCEL_DEV_PASSTHROUGH)
+        if (a->dev[i].used && a->dev[i].kind == VSMMU_ACCEL_DEV_PASSTHROUGH)
             install_dev(s, &a->dev[i], false);
 }
 
@@ -250,7 +274,7 @@ static void install_range(struct vsmmu *s, uint32_t sid, uint64_t count)
     struct vsmmu_accel *a = s->accel;
     for (unsigned i = 0; i < a->ndev; i++) {
         struct accel_dev *d = &a->dev[i];
-        if (d->kind == VSMMU_ACCEL_DEV_PASSTHROUGH && d->vsid >= sid &&
+        if (d->used && d->kind == VSMMU_ACCEL_DEV_PASSTHROUGH && d->vsid >= sid &&
             (uint64_t)(d->vsid - sid) < count)
             install_dev(s, d, true);
     }
@@ -398,7 +422,8 @@ int vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct v
     if (!d)
         return VSMMU_ENOENT;
     stat_inc(a, translations, 1);
-    uint64_t v0 = d->vste[0], v1 = d->vste[1];
+    uint64_t v0 = __atomic_load_n(&d->vste[0], __ATOMIC_ACQUIRE);
+    uint64_t v1 = __atomic_load_n(&d->vste[1], __ATOMIC_ACQUIRE);
     unsigned cfg = (unsigned)FIELD_GET(VSTE0_CONFIG, v0);
     if (!(reg_load(&s->regs.cr0ack) & CR0_SMMUEN))
         cfg = (reg_load(&s->regs.gbpa) & GBPA_ABORT) ? VSTE_CFG_ABORT : VSTE_CFG_BYPASS;
@@ -453,7 +478,6 @@ static void accel_free(struct vsmmu_accel *a)
 {
     for (unsigned i = 0; i < a->nbe; i++)
         release_backend(a->be[i]);
-    free(a->dev);
     free(a->pend);
     free(a->scratch);
     free(a);
@@ -563,27 +587,29 @@ int vsmmu_accel_attach(struct vsmmu *s, const struct vsmmu_accel_dev *dev)
     if (pt && dev->backend >= a->nbe)
         return vsmmu_fail(s, VSMMU_EINVAL, "%s: backend %u does not exist (%u added)", name,
                           dev->backend, a->nbe);
-    if (a->ndev == a->capdev) {
-        unsigned cap = a->capdev ? a->capdev * 2 : 8;
-        struct accel_dev *n = realloc(a->dev, cap * sizeof(*n));
-        if (!n)
-            return vsmmu_fail(s, VSMMU_ENOMEM, "accel: out of memory");
-        a->dev = n;
-        a->capdev = cap;
-    }
+    struct accel_dev *d = NULL;
+    for (unsigned i = 0; i < ACCEL_MAX_DEVS && !d; i++)
+        if (!a->dev[i].used)
+            d = &a->dev[i];
+    if (!d)
+        return vsmmu_fail(s, VSMMU_EINVAL, "%s: at most %u devices per vSMMU", name,
+                          ACCEL_MAX_DEVS);
     if (pt) {
         struct vsmmu_accel_backend *be = a->be[dev->backend];
         if (be->ops->add_device(be->ctx, dev->vsid, dev->host_id) != VSMMU_OK)
             return vsmmu_fail(s, VSMMU_EBACKEND, "%s: backend %s refused the device: %s", name,
                               be->name ? be->name : "?", be_error(be));
     }
-    struct accel_dev *d = &a->dev[a->ndev++];
     memset(d, 0, sizeof(*d));
     d->kind = dev->kind;
     d->vsid = dev->vsid;
     d->be = pt ? dev->backend : 0;
     d->host_id = dev->host_id;
     snprintf(d->name, sizeof(d->name), "%s", name);
+    unsigned slot = (unsigned)(d - a->dev);
+    if (slot >= a->ndev)
+        __atomic_store_n(&a->ndev, slot + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&d->used, true, __ATOMIC_RELEASE);
     if (pt) {
         follow_state(s);
         install_dev(s, d, false);
@@ -620,9 +646,7 @@ int vsmmu_accel_detach(struct vsmmu *s, uint32_t vsid)
         }
         a->npend = o;
     }
-    unsigned idx = (unsigned)(d - a->dev);
-    memmove(&a->dev[idx], &a->dev[idx + 1], (a->ndev - idx - 1) * sizeof(*d));
-    a->ndev--;
+    __atomic_store_n(&d->used, false, __ATOMIC_RELEASE);
     return VSMMU_OK;
 }
 

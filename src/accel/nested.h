@@ -1,88 +1,85 @@
 /* SPDX-License-Identifier: MIT */
-/* Field definitions the accelerated front-end and its backends share:
- * the nested vSTE a host accepts (struct iommu_hwpt_arm_smmuv3: STE dwords 0
- * and 1, IHI0070 5.2), the command and event fields they rewrite (IHI0070
- * 4.1, 7.3), and the event-queue overflow flag (IHI0070 6.3.27). */
+/* Names the accelerated front-end and its backends use for the fields they
+ * rewrite. Every field is defined once in src/spec/ (ste.h, cmd.h, event.h,
+ * regs.h); this header only gives the nested view of them: the vSTE a host
+ * accepts (struct iommu_hwpt_arm_smmuv3 = STE dwords 0 and 1, IHI0070 5.2),
+ * the command and event fields (IHI0070 4.1, 7.3) and the physical STE the
+ * host builds around a vSTE. */
 #ifndef VSMMU_ACCEL_NESTED_H
 #define VSMMU_ACCEL_NESTED_H
 
 #include "bits.h"
+#include "spec/cmd.h"
+#include "spec/event.h"
+#include "spec/ste.h"
 
-/* STE dword 0 */
-#define VSTE0_V              BIT(0)
-#define VSTE0_CONFIG         GENMASK(3, 1)
-#define VSTE0_S1FMT          GENMASK(5, 4)
-#define VSTE0_S1CTXPTR       GENMASK(51, 6)
-#define VSTE0_S1CDMAX        GENMASK(63, 59)
-/* STE dword 1 */
-#define VSTE1_S1DSS          GENMASK(1, 0)
-#define VSTE1_S1CIR          GENMASK(3, 2)
-#define VSTE1_S1COR          GENMASK(5, 4)
-#define VSTE1_S1CSH          GENMASK(7, 6)
-#define VSTE1_S1STALLD       BIT(27)
-#define VSTE1_EATS           GENMASK(29, 28)
+/* vSTE dword 0 / dword 1 */
+#define VSTE0_V              STE_DW0_V
+#define VSTE0_CONFIG         STE_DW0_CONFIG
+#define VSTE0_S1FMT          STE_DW0_S1FMT
+#define VSTE0_S1CTXPTR       STE_DW0_S1CONTEXTPTR
+#define VSTE0_S1CDMAX        STE_DW0_S1CDMAX
+#define VSTE1_S1DSS          STE_DW1_S1DSS
+#define VSTE1_S1CIR          STE_DW1_S1CIR
+#define VSTE1_S1COR          STE_DW1_S1COR
+#define VSTE1_S1CSH          STE_DW1_S1CSH
+#define VSTE1_S1STALLD       STE_DW1_S1STALLD
+#define VSTE1_EATS           STE_DW1_EATS
 
 /* The bits the Linux nested path accepts (arm_smmu_validate_vste). */
 #define VSTE0_ALLOWED  (VSTE0_V | VSTE0_CONFIG | VSTE0_S1FMT | VSTE0_S1CTXPTR | VSTE0_S1CDMAX)
 #define VSTE1_ALLOWED  (VSTE1_S1DSS | VSTE1_S1CIR | VSTE1_S1COR | VSTE1_S1CSH | \
                         VSTE1_S1STALLD | VSTE1_EATS)
 
-/* Config values (IHI0070 5.2 STE.Config) */
+/* Config values (IHI0070 5.2 STE.Config, the whole 3-bit field) */
 #define VSTE_CFG_ABORT   0u
 #define VSTE_CFG_BYPASS  4u
 #define VSTE_CFG_S1      5u
 #define VSTE_CFG_S2      6u
 #define VSTE_CFG_NESTED  7u
 
-/* Commands (IHI0070 4.1.1, 4.3-4.7): dword 0 */
-#define ACMD0_OP             GENMASK(7, 0)
-#define ACMD0_SID            GENMASK(63, 32)   /* CFGI_*, ATC_INV, PREFETCH_* */
-#define ACMD0_VMID           GENMASK(47, 32)   /* TLBI_NH_*, TLBI_S12_VMALL, TLBI_S2_IPA */
-#define ACMD1_RANGE          GENMASK(4, 0)     /* CFGI_STE_RANGE */
+/* Commands */
+#define ACMD0_OP             CMD0_OP
+#define ACMD0_SID            CMD0_SID
+#define ACMD0_VMID           CMD0_VMID
+#define ACMD1_RANGE          CMD1_RANGE
+#define ACMD_PREFETCH_CONFIG CMD_PREFETCH_CONFIG
+#define ACMD_PREFETCH_ADDR   CMD_PREFETCH_ADDR
+#define ACMD_CFGI_STE        CMD_CFGI_STE
+#define ACMD_CFGI_STE_RANGE  CMD_CFGI_STE_RANGE
+#define ACMD_CFGI_CD         CMD_CFGI_CD
+#define ACMD_CFGI_CD_ALL     CMD_CFGI_CD_ALL
+#define ACMD_TLBI_NH_ALL     CMD_TLBI_NH_ALL
+#define ACMD_TLBI_NH_ASID    CMD_TLBI_NH_ASID
+#define ACMD_TLBI_NH_VA      CMD_TLBI_NH_VA
+#define ACMD_TLBI_NH_VAA     CMD_TLBI_NH_VAA
+#define ACMD_TLBI_NSNH_ALL   CMD_TLBI_NSNH_ALL
+#define ACMD_ATC_INV         CMD_ATC_INV
+#define ACMD_SYNC            CMD_SYNC
 
-#define ACMD_PREFETCH_CONFIG 0x01u
-#define ACMD_PREFETCH_ADDR   0x02u
-#define ACMD_CFGI_STE        0x03u
-#define ACMD_CFGI_STE_RANGE  0x04u             /* CFGI_ALL: Range = 31 */
-#define ACMD_CFGI_CD         0x05u
-#define ACMD_CFGI_CD_ALL     0x06u
-#define ACMD_TLBI_NH_ALL     0x10u
-#define ACMD_TLBI_NH_ASID    0x11u
-#define ACMD_TLBI_NH_VA      0x12u
-#define ACMD_TLBI_NH_VAA     0x13u
-#define ACMD_TLBI_NSNH_ALL   0x30u
-#define ACMD_ATC_INV         0x40u
-#define ACMD_SYNC            0x46u
+/* Event records */
+#define AEVT0_TYPE           EVT_DW0_TYPE
+#define AEVT0_SID            EVT_DW0_STREAMID
+#define AEVT1_S2             EVT_DW1_S2
+#define AEVT1_STALL          EVT_DW1_STALL
 
-/* Event records (IHI0070 7.3): dword 0 */
-#define AEVT0_TYPE           GENMASK(7, 0)
-#define AEVT0_SSV            BIT(11)
-#define AEVT0_SID            GENMASK(63, 32)
-/* dword 1 of F_TRANSLATION..F_PERMISSION: S2 bit */
-#define AEVT1_S2             BIT(39)
-
-/* dword 1 of events that may stall */
-#define AEVT1_STALL          BIT(31)
-
-/* The physical STE the host builds around a vSTE (IHI0070 5.2), for the
- * soft backend, which plays the host driver: dword 1 */
-#define HSTE1_MEV            BIT(19)
-#define HSTE1_SHCFG          GENMASK(45, 44)
+/* The physical STE the host builds (soft backend, which plays the host
+ * driver) */
+#define HSTE1_MEV            STE_DW1_MEV
+#define HSTE1_SHCFG          STE_DW1_SHCFG
 #define HSTE_SHCFG_INCOMING  1u
-/* dword 2 */
-#define HSTE2_S2VMID         GENMASK(15, 0)
-#define HSTE2_S2T0SZ         GENMASK(37, 32)
-#define HSTE2_S2SL0          GENMASK(39, 38)
-#define HSTE2_S2IR0          GENMASK(41, 40)
-#define HSTE2_S2OR0          GENMASK(43, 42)
-#define HSTE2_S2SH0          GENMASK(45, 44)
-#define HSTE2_S2TG           GENMASK(47, 46)
-#define HSTE2_S2PS           GENMASK(50, 48)
-#define HSTE2_S2AA64         BIT(51)
-#define HSTE2_S2PTW          BIT(54)
-#define HSTE2_S2R            BIT(58)
-/* dword 3 */
-#define HSTE3_S2TTB          GENMASK(51, 4)
+#define HSTE2_S2VMID         STE_DW2_S2VMID
+#define HSTE2_S2T0SZ         STE_DW2_S2T0SZ
+#define HSTE2_S2SL0          STE_DW2_S2SL0
+#define HSTE2_S2IR0          STE_DW2_S2IR0
+#define HSTE2_S2OR0          STE_DW2_S2OR0
+#define HSTE2_S2SH0          STE_DW2_S2SH0
+#define HSTE2_S2TG           STE_DW2_S2TG
+#define HSTE2_S2PS           STE_DW2_S2PS
+#define HSTE2_S2AA64         STE_DW2_S2AA64
+#define HSTE2_S2PTW          STE_DW2_S2PTW
+#define HSTE2_S2R            STE_DW2_S2R
+#define HSTE3_S2TTB          STE_DW3_S2TTB
 /* S2TG encodings */
 #define HSTE_S2TG_4K         0u
 #define HSTE_S2TG_64K        1u

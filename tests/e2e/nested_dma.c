@@ -252,7 +252,8 @@ static void phase_backend(struct vsmmu_accel_backend *be, uint32_t dev_id)
         bool lost = false;
         be->ops->read_events(be->ctx, rec, 4, &n, &lost);
         for (uint32_t i = 0; i < n; i++) {
-            printf("e2e: A: host event 0x%02llx SID 0x%llx addr 0x%llx\n",
+            if (i < 2)
+                printf("e2e: A: host event 0x%02llx SID 0x%llx addr 0x%llx\n",
                    (unsigned long long)(rec[i][0] & 0xff),
                    (unsigned long long)(rec[i][0] >> 32), (unsigned long long)rec[i][2]);
             got |= (rec[i][0] & 0xff) == 0x10 && (rec[i][0] >> 32) == VSID;
@@ -397,6 +398,7 @@ int main(int argc, char **argv)
     int efd = vsmmu_iommufd_event_fd(be);
     bool got = false;
     uint64_t rec[4];
+    int shown = 0;
     for (int tries = 0; tries < 20 && !got; tries++) {
         if (efd >= 0) {
             struct pollfd pfd = { .fd = efd, .events = POLLIN };
@@ -404,7 +406,8 @@ int main(int argc, char **argv)
         }
         vsmmu_accel_poll(S);
         while (guest_event(rec)) {
-            printf("e2e: guest event 0x%02llx SID 0x%llx addr 0x%llx\n",
+            if (++shown <= 3)
+                printf("e2e: guest event 0x%02llx SID 0x%llx addr 0x%llx\n",
                    (unsigned long long)(rec[0] & 0xff), (unsigned long long)(rec[0] >> 32),
                    (unsigned long long)rec[2]);
             if ((rec[0] & 0xff) == 0x10 && (rec[0] >> 32) == VSID && rec[2] == VA_HOLE)

@@ -43,6 +43,8 @@ struct phase {
     int status;
     char note[200];
     uint64_t txns;
+    bool by_profile;      /* skipped because the profile lacks the feature */
+    double t0, secs;
 };
 
 struct demo {
@@ -77,11 +79,19 @@ static uint64_t rnd(struct demo *d)
     return d->rng * 0x2545F4914F6CDD1Dull;
 }
 
+static void phase_close(struct demo *d)
+{
+    if (d->cur && !d->cur->secs)
+        d->cur->secs = cli_now() - d->cur->t0;
+}
+
 static struct phase *phase_begin(struct demo *d, const char *name)
 {
+    phase_close(d);
     struct phase *p = &d->ph[d->nph++];
     memset(p, 0, sizeof(*p));
     p->name = name;
+    p->t0 = cli_now();
     d->cur = p;
     return p;
 }
@@ -363,7 +373,7 @@ static int run_net(struct demo *d)
     }
     d->events_seen[rec[0] & 0xff]++;
     d->events_read++;
-    /* IHI0070 7.3.13: F_PERMISSION, StreamID, RnW=0 (write), S2=0, CLASS=IN,
+    /* IHI0070 7.3.16: F_PERMISSION, StreamID, RnW=0 (write), S2=0, CLASS=IN,
      * InputAddr as presented. */
     if ((rec[0] & 0xff) != 0x13 || ft_getn(&ft_evt, rec, "StreamID") != SID_NET ||
         ft_getn(&ft_evt, rec, "InputAddr") != 0x20000010 || ft_getn(&ft_evt, rec, "RnW") != 0 ||
@@ -384,6 +394,7 @@ static int run_pasid(struct demo *d)
     phase_begin(d, "pasid (4 address spaces)");
     if (d->g.ssidsize < 3) {
         d->cur->status = PH_SKIP;
+        d->cur->by_profile = true;
         snprintf(d->cur->note, sizeof(d->cur->note), "profile has SSIDSIZE=%u", d->g.ssidsize);
         return 0;
     }
@@ -569,6 +580,7 @@ int cli_demo(int argc, char **argv)
         if (!s1) {
             phase_begin(d, "devices");
             d->cur->status = PH_SKIP;
+            d->cur->by_profile = true;
             snprintf(d->cur->note, sizeof(d->cur->note), "profile has no stage 1");
         } else if (!rc) {
             if (run_dpdk(d) || run_net(d) || run_pasid(d))
@@ -586,6 +598,18 @@ int cli_demo(int argc, char **argv)
             drain_events(d);
         }
     }
+    /* Every provoked fault is recorded (CD.R=1; configuration errors always
+     * are): with every phase run, the event queue must hold them all. */
+    bool all_ran = enabled && !rc;
+    for (int i = 0; i < d->nph; i++)
+        all_ran = all_ran && (d->ph[i].status == PH_OK || d->ph[i].by_profile);
+    if (all_ran && d->events_read != d->faults_expected) {
+        phase_begin(d, "event accounting");
+        snprintf(d->err, sizeof(d->err), "%" PRIu64 " faults provoked, %" PRIu64
+                 " events read back", d->faults_expected, d->events_read);
+        rc = phase_fail(d, d->err);
+    }
+    phase_close(d);
     double dt = cli_now() - t0;
     cli_progress_end(&d->prog);
     for (int i = 0; i < d->nph; i++)
@@ -607,6 +631,7 @@ int cli_demo(int argc, char **argv)
             jw_str(&w, "name", d->ph[i].name);
             jw_str(&w, "status", status_str(d->ph[i].status));
             jw_u64(&w, "transactions", d->ph[i].txns);
+            jw_dbl(&w, "seconds", d->ph[i].secs);
             if (d->ph[i].note[0])
                 jw_str(&w, "note", d->ph[i].note);
             jw_end_obj(&w);
@@ -624,12 +649,32 @@ int cli_demo(int argc, char **argv)
                    (unsigned)FIELD_GET(AIDR_MINOR, d->g.aidr), d->g.idr[0], d->g.idr[1],
                    d->g.idr[3], d->g.idr[5]);
         printf("\n");
+        if (d->g.idr[0]) {
+            static const unsigned oas[8] = { 32, 36, 40, 42, 44, 48, 52, 48 };
+            const uint32_t *id = d->g.idr;
+            printf("  features: %s%s%s, OAS %u, SIDSIZE %u, SSIDSIZE %u%s%s%s%s%s%s%s\n",
+                   id[0] & IDR0_S1P ? "S1" : "", (id[0] & IDR0_S1P) && (id[0] & IDR0_S2P) ? "+" : "",
+                   id[0] & IDR0_S2P ? "S2" : "", oas[FIELD_GET(IDR5_OAS, id[5])],
+                   (unsigned)FIELD_GET(IDR1_SIDSIZE, id[1]), (unsigned)FIELD_GET(IDR1_SSIDSIZE, id[1]),
+                   FIELD_GET(IDR0_ST_LEVEL, id[0]) == 1 ? ", 2-level STs" : "",
+                   id[0] & IDR0_CD2L ? ", 2-level CDs" : "", id[3] & IDR3_RIL ? ", RIL" : "",
+                   FIELD_GET(IDR0_HTTU, id[0]) == 2 ? ", HTTU AF+dirty"
+                   : FIELD_GET(IDR0_HTTU, id[0]) == 1 ? ", HTTU AF" : "",
+                   id[0] & IDR0_MSI ? ", MSI" : "", id[0] & IDR0_ATS ? ", ATS" : "",
+                   FIELD_GET(IDR0_STALL_MODEL, id[0]) == 1 ? ", terminate only" : ", stalls");
+        }
         if (d->g.enabled)
             printf("%s\n", d->nested ? "  guest stage 1 (4K) over host stage 2 (1G blocks), VMID 1"
                                      : "  stage 1 only (no stage 2 in this profile)");
         for (int i = 0; i < d->nph; i++) {
-            printf("  %-26s %-8s %8" PRIu64 " txns", d->ph[i].name, status_str(d->ph[i].status),
-                   d->ph[i].txns);
+            char rate[32] = "";
+            if (d->ph[i].txns >= 1000 && d->ph[i].secs > 0) {
+                char hb[24];
+                snprintf(rate, sizeof(rate), "%s/s", cli_human((double)d->ph[i].txns / d->ph[i].secs,
+                                                            hb, sizeof(hb)));
+            }
+            printf("  %-26s %-8s %8" PRIu64 " txns %10s", d->ph[i].name,
+                   status_str(d->ph[i].status), d->ph[i].txns, rate);
             if (d->ph[i].note[0])
                 printf("  %s", d->ph[i].note);
             printf("\n");

@@ -6,7 +6,11 @@
 #include "bits.h"
 #include "cli.h"
 #include "fields.h"
+#include "spec/cd.h"
+#include "spec/cmd.h"
+#include "spec/event.h"
 #include "spec/pte.h"
+#include "spec/ste.h"
 
 static const char *const v_config[] = { "abort", "abort(rsvd)", "abort(rsvd)", "abort(rsvd)",
                                         "bypass", "s1", "s2", "nested", NULL };
@@ -22,70 +26,70 @@ static const char *const v_ap[] = { "RW-priv", "RW", "RO-priv", "RO", NULL };
 
 /* STE (IHI0070 5.2) */
 static const struct fdef ste_f[] = {
-    { "V", 0, BIT(0), NULL }, { "Config", 0, GENMASK(3, 1), v_config },
-    { "S1Fmt", 0, GENMASK(5, 4), v_s1fmt }, { "S1ContextPtr", 0, GENMASK(51, 6), NULL },
-    { "S1CDMax", 0, GENMASK(63, 59), NULL },
-    { "S1DSS", 1, GENMASK(1, 0), v_s1dss }, { "S1CIR", 1, GENMASK(3, 2), NULL },
-    { "S1COR", 1, GENMASK(5, 4), NULL }, { "S1CSH", 1, GENMASK(7, 6), v_sh },
-    { "DRE", 1, BIT(12), NULL }, { "CONT", 1, GENMASK(16, 13), NULL }, { "DCP", 1, BIT(17), NULL },
-    { "PPAR", 1, BIT(18), NULL }, { "MEV", 1, BIT(19), NULL }, { "S2FWB", 1, BIT(25), NULL },
-    { "S1MPAM", 1, BIT(26), NULL }, { "S1STALLD", 1, BIT(27), NULL },
-    { "EATS", 1, GENMASK(29, 28), NULL }, { "STRW", 1, GENMASK(31, 30), NULL },
-    { "MemAttr", 1, GENMASK(35, 32), NULL }, { "MTCFG", 1, BIT(36), NULL },
-    { "ALLOCCFG", 1, GENMASK(40, 37), NULL }, { "SHCFG", 1, GENMASK(45, 44), NULL },
-    { "NSCFG", 1, GENMASK(47, 46), NULL }, { "PRIVCFG", 1, GENMASK(49, 48), NULL },
-    { "INSTCFG", 1, GENMASK(51, 50), NULL },
-    { "S2VMID", 2, GENMASK(15, 0), NULL }, { "S2T0SZ", 2, GENMASK(37, 32), NULL },
-    { "S2SL0", 2, GENMASK(39, 38), NULL }, { "S2IR0", 2, GENMASK(41, 40), NULL },
-    { "S2OR0", 2, GENMASK(43, 42), NULL }, { "S2SH0", 2, GENMASK(45, 44), v_sh },
-    { "S2TG", 2, GENMASK(47, 46), v_tg0 }, { "S2PS", 2, GENMASK(50, 48), v_ps },
-    { "S2AA64", 2, BIT(51), NULL }, { "S2ENDI", 2, BIT(52), NULL }, { "S2AFFD", 2, BIT(53), NULL },
-    { "S2PTW", 2, BIT(54), NULL }, { "S2HD", 2, BIT(55), NULL }, { "S2HA", 2, BIT(56), NULL },
-    { "S2S", 2, BIT(57), NULL }, { "S2R", 2, BIT(58), NULL },
-    { "S2TTB", 3, GENMASK(51, 4), NULL },
+    { "V", 0, STE_DW0_V, NULL }, { "Config", 0, STE_DW0_CONFIG, v_config },
+    { "S1Fmt", 0, STE_DW0_S1FMT, v_s1fmt }, { "S1ContextPtr", 0, STE_DW0_S1CONTEXTPTR, NULL },
+    { "S1CDMax", 0, STE_DW0_S1CDMAX, NULL },
+    { "S1DSS", 1, STE_DW1_S1DSS, v_s1dss }, { "S1CIR", 1, STE_DW1_S1CIR, NULL },
+    { "S1COR", 1, STE_DW1_S1COR, NULL }, { "S1CSH", 1, STE_DW1_S1CSH, v_sh },
+    { "DRE", 1, STE_DW1_DRE, NULL }, { "CONT", 1, STE_DW1_CONT, NULL }, { "DCP", 1, STE_DW1_DCP, NULL },
+    { "PPAR", 1, STE_DW1_PPAR, NULL }, { "MEV", 1, STE_DW1_MEV, NULL }, { "S2FWB", 1, STE_DW1_S2FWB, NULL },
+    { "S1MPAM", 1, STE_DW1_S1MPAM, NULL }, { "S1STALLD", 1, STE_DW1_S1STALLD, NULL },
+    { "EATS", 1, STE_DW1_EATS, NULL }, { "STRW", 1, STE_DW1_STRW, NULL },
+    { "MemAttr", 1, STE_DW1_MEMATTR, NULL }, { "MTCFG", 1, STE_DW1_MTCFG, NULL },
+    { "ALLOCCFG", 1, STE_DW1_ALLOCCFG, NULL }, { "SHCFG", 1, STE_DW1_SHCFG, NULL },
+    { "NSCFG", 1, STE_DW1_NSCFG, NULL }, { "PRIVCFG", 1, STE_DW1_PRIVCFG, NULL },
+    { "INSTCFG", 1, STE_DW1_INSTCFG, NULL },
+    { "S2VMID", 2, STE_DW2_S2VMID, NULL }, { "S2T0SZ", 2, STE_DW2_S2T0SZ, NULL },
+    { "S2SL0", 2, STE_DW2_S2SL0, NULL }, { "S2IR0", 2, STE_DW2_S2IR0, NULL },
+    { "S2OR0", 2, STE_DW2_S2OR0, NULL }, { "S2SH0", 2, STE_DW2_S2SH0, v_sh },
+    { "S2TG", 2, STE_DW2_S2TG, v_tg0 }, { "S2PS", 2, STE_DW2_S2PS, v_ps },
+    { "S2AA64", 2, STE_DW2_S2AA64, NULL }, { "S2ENDI", 2, STE_DW2_S2ENDI, NULL }, { "S2AFFD", 2, STE_DW2_S2AFFD, NULL },
+    { "S2PTW", 2, STE_DW2_S2PTW, NULL }, { "S2HD", 2, STE_DW2_S2HD, NULL }, { "S2HA", 2, STE_DW2_S2HA, NULL },
+    { "S2S", 2, STE_DW2_S2S, NULL }, { "S2R", 2, STE_DW2_S2R, NULL },
+    { "S2TTB", 3, STE_DW3_S2TTB, NULL },
     { NULL, 0, 0, NULL },
 };
 const struct ftab ft_ste = { "STE", 8, ste_f };
 
 /* CD (IHI0070 5.4) */
 static const struct fdef cd_f[] = {
-    { "T0SZ", 0, GENMASK(5, 0), NULL }, { "TG0", 0, GENMASK(7, 6), v_tg0 },
-    { "IR0", 0, GENMASK(9, 8), NULL }, { "OR0", 0, GENMASK(11, 10), NULL },
-    { "SH0", 0, GENMASK(13, 12), v_sh }, { "EPD0", 0, BIT(14), NULL }, { "ENDI", 0, BIT(15), NULL },
-    { "T1SZ", 0, GENMASK(21, 16), NULL }, { "TG1", 0, GENMASK(23, 22), v_tg1 },
-    { "IR1", 0, GENMASK(25, 24), NULL }, { "OR1", 0, GENMASK(27, 26), NULL },
-    { "SH1", 0, GENMASK(29, 28), v_sh }, { "EPD1", 0, BIT(30), NULL }, { "V", 0, BIT(31), NULL },
-    { "IPS", 0, GENMASK(34, 32), v_ps }, { "AFFD", 0, BIT(35), NULL }, { "WXN", 0, BIT(36), NULL },
-    { "UWXN", 0, BIT(37), NULL }, { "TBI0", 0, BIT(38), NULL }, { "TBI1", 0, BIT(39), NULL },
-    { "PAN", 0, BIT(40), NULL }, { "AA64", 0, BIT(41), NULL }, { "HD", 0, BIT(42), NULL },
-    { "HA", 0, BIT(43), NULL }, { "S", 0, BIT(44), NULL }, { "R", 0, BIT(45), NULL },
-    { "A", 0, BIT(46), NULL }, { "ASET", 0, BIT(47), NULL }, { "ASID", 0, GENMASK(63, 48), NULL },
-    { "HAD0", 1, BIT(1), NULL }, { "E0PD0", 1, BIT(2), NULL }, { "TTB0", 1, GENMASK(51, 4), NULL },
-    { "HAD1", 2, BIT(1), NULL }, { "E0PD1", 2, BIT(2), NULL }, { "TTB1", 2, GENMASK(51, 4), NULL },
-    { "MAIR", 3, GENMASK(63, 0), NULL }, { "AMAIR", 4, GENMASK(63, 0), NULL },
+    { "T0SZ", 0, CD_DW0_T0SZ, NULL }, { "TG0", 0, CD_DW0_TG0, v_tg0 },
+    { "IR0", 0, CD_DW0_IR0, NULL }, { "OR0", 0, CD_DW0_OR0, NULL },
+    { "SH0", 0, CD_DW0_SH0, v_sh }, { "EPD0", 0, CD_DW0_EPD0, NULL }, { "ENDI", 0, CD_DW0_ENDI, NULL },
+    { "T1SZ", 0, CD_DW0_T1SZ, NULL }, { "TG1", 0, CD_DW0_TG1, v_tg1 },
+    { "IR1", 0, CD_DW0_IR1, NULL }, { "OR1", 0, CD_DW0_OR1, NULL },
+    { "SH1", 0, CD_DW0_SH1, v_sh }, { "EPD1", 0, CD_DW0_EPD1, NULL }, { "V", 0, CD_DW0_V, NULL },
+    { "IPS", 0, CD_DW0_IPS, v_ps }, { "AFFD", 0, CD_DW0_AFFD, NULL }, { "WXN", 0, CD_DW0_WXN, NULL },
+    { "UWXN", 0, CD_DW0_UWXN, NULL }, { "TBI0", 0, CD_DW0_TBI0, NULL }, { "TBI1", 0, CD_DW0_TBI1, NULL },
+    { "PAN", 0, CD_DW0_PAN, NULL }, { "AA64", 0, CD_DW0_AA64, NULL }, { "HD", 0, CD_DW0_HD, NULL },
+    { "HA", 0, CD_DW0_HA, NULL }, { "S", 0, CD_DW0_S, NULL }, { "R", 0, CD_DW0_R, NULL },
+    { "A", 0, CD_DW0_A, NULL }, { "ASET", 0, CD_DW0_ASET, NULL }, { "ASID", 0, CD_DW0_ASID, NULL },
+    { "HAD0", 1, CD_DW1_HAD0, NULL }, { "E0PD0", 1, CD_DW1_E0PD0, NULL }, { "TTB0", 1, CD_DW1_TTB0, NULL },
+    { "HAD1", 2, CD_DW2_HAD1, NULL }, { "E0PD1", 2, CD_DW2_E0PD1, NULL }, { "TTB1", 2, CD_DW2_TTB1, NULL },
+    { "MAIR", 3, CD_DW3_MAIR0 | CD_DW3_MAIR1, NULL }, { "AMAIR", 4, GENMASK(63, 0), NULL },
     { NULL, 0, 0, NULL },
 };
 const struct ftab ft_cd = { "CD", 8, cd_f };
 
 /* L1STD (IHI0070 5.1), L1CD (5.3) */
 static const struct fdef l1std_f[] = {
-    { "Span", 0, GENMASK(4, 0), NULL }, { "L2Ptr", 0, GENMASK(51, 6), NULL }, { NULL, 0, 0, NULL },
+    { "Span", 0, L1STD_SPAN, NULL }, { "L2Ptr", 0, L1STD_L2PTR, NULL }, { NULL, 0, 0, NULL },
 };
 const struct ftab ft_l1std = { "L1STD", 1, l1std_f };
 static const struct fdef l1cd_f[] = {
-    { "V", 0, BIT(0), NULL }, { "L2Ptr", 0, GENMASK(51, 12), NULL }, { NULL, 0, 0, NULL },
+    { "V", 0, L1CD_V, NULL }, { "L2Ptr", 0, L1CD_L2PTR, NULL }, { NULL, 0, 0, NULL },
 };
 const struct ftab ft_l1cd = { "L1CD", 1, l1cd_f };
 
 /* Event record (IHI0070 7.3) */
 static const struct fdef evt_f[] = {
-    { "Type", 0, GENMASK(7, 0), NULL }, { "SSV", 0, BIT(11), NULL },
-    { "SubstreamID", 0, GENMASK(31, 12), NULL }, { "StreamID", 0, GENMASK(63, 32), NULL },
-    { "STAG", 1, GENMASK(15, 0), NULL }, { "Stall", 1, BIT(31), NULL },
-    { "PnU", 1, BIT(33), NULL }, { "InD", 1, BIT(34), NULL }, { "RnW", 1, BIT(35), NULL },
-    { "S2", 1, BIT(39), NULL }, { "CLASS", 1, GENMASK(41, 40), v_class },
-    { "TTRnW", 1, BIT(44), NULL }, { "InputAddr", 2, GENMASK(63, 0), NULL },
-    { "IPA", 3, GENMASK(51, 12), NULL }, { "FetchAddr", 3, GENMASK(51, 3), NULL },
+    { "Type", 0, EVT_DW0_TYPE, NULL }, { "SSV", 0, EVT_DW0_SSV, NULL },
+    { "SubstreamID", 0, EVT_DW0_SUBSTREAMID, NULL }, { "StreamID", 0, EVT_DW0_STREAMID, NULL },
+    { "STAG", 1, EVT_DW1_STAG, NULL }, { "Stall", 1, EVT_DW1_STALL, NULL },
+    { "PnU", 1, EVT_DW1_PNU, NULL }, { "InD", 1, EVT_DW1_IND, NULL }, { "RnW", 1, EVT_DW1_RNW, NULL },
+    { "S2", 1, EVT_DW1_S2, NULL }, { "CLASS", 1, EVT_DW1_CLASS, v_class },
+    { "TTRnW", 1, EVT_DW1_TTRNW, NULL }, { "InputAddr", 2, EVT_DW2_INPUTADDR, NULL },
+    { "IPA", 3, EVT_DW3_IPA, NULL }, { "FetchAddr", 3, EVT_DW3_FETCHADDR, NULL },
     { NULL, 0, 0, NULL },
 };
 const struct ftab ft_evt = { "event", 4, evt_f };
@@ -93,19 +97,19 @@ const struct ftab ft_evt = { "event", 4, evt_f };
 /* Commands (IHI0070 4.x): the union of all fields; ft_cmd_field_ok() says
  * which apply to an opcode. */
 static const struct fdef cmd_f[] = {
-    { "Opcode", 0, GENMASK(7, 0), NULL }, { "SSec", 0, BIT(10), NULL }, { "SSV", 0, BIT(11), NULL },
-    { "SubstreamID", 0, GENMASK(31, 12), NULL }, { "StreamID", 0, GENMASK(63, 32), NULL },
-    { "VMID", 0, GENMASK(47, 32), NULL }, { "ASID", 0, GENMASK(63, 48), NULL },
-    { "NUM", 0, GENMASK(16, 12), NULL }, { "SCALE", 0, GENMASK(24, 20), NULL },
-    { "Ac", 0, BIT(12), NULL }, { "Ab", 0, BIT(13), NULL }, { "Global", 0, BIT(9), NULL },
-    { "CS", 0, GENMASK(13, 12), NULL }, { "MSH", 0, GENMASK(23, 22), NULL },
-    { "MSIAttr", 0, GENMASK(27, 24), NULL }, { "MSIData", 0, GENMASK(63, 32), NULL },
-    { "Leaf", 1, BIT(0), NULL }, { "Range", 1, GENMASK(4, 0), NULL },
-    { "TTL", 1, GENMASK(9, 8), NULL }, { "TG", 1, GENMASK(11, 10), NULL },
-    { "Address", 1, GENMASK(63, 12), NULL }, { "IPA", 1, GENMASK(51, 12), NULL },
-    { "MSIAddress", 1, GENMASK(51, 2), NULL }, { "STAG", 1, GENMASK(15, 0), NULL },
-    { "Size", 1, GENMASK(5, 0), NULL }, { "PRGIndex", 1, GENMASK(8, 0), NULL },
-    { "Resp", 1, GENMASK(13, 12), NULL }, { "Stride", 1, GENMASK(9, 5), NULL },
+    { "Opcode", 0, CMD0_OP, NULL }, { "SSec", 0, CMD0_SSEC, NULL }, { "SSV", 0, CMD0_SSV, NULL },
+    { "SubstreamID", 0, CMD0_SSID, NULL }, { "StreamID", 0, CMD0_SID, NULL },
+    { "VMID", 0, CMD0_VMID, NULL }, { "ASID", 0, CMD0_ASID, NULL },
+    { "NUM", 0, CMD0_NUM, NULL }, { "SCALE", 0, CMD0_SCALE, NULL },
+    { "Ac", 0, CMD0_RESUME_AC, NULL }, { "Ab", 0, CMD0_RESUME_AB, NULL }, { "Global", 0, CMD0_ATC_GLOBAL, NULL },
+    { "CS", 0, CMD0_SYNC_CS, NULL }, { "MSH", 0, CMD0_SYNC_MSH, NULL },
+    { "MSIAttr", 0, CMD0_SYNC_MSIATTR, NULL }, { "MSIData", 0, CMD0_SYNC_MSIDATA, NULL },
+    { "Leaf", 1, CMD1_LEAF, NULL }, { "Range", 1, CMD1_RANGE, NULL },
+    { "TTL", 1, CMD1_TTL, NULL }, { "TG", 1, CMD1_TG, NULL },
+    { "Address", 1, CMD1_VA, NULL }, { "IPA", 1, CMD1_ADDR_LO, NULL },
+    { "MSIAddress", 1, CMD1_MSIADDR, NULL }, { "STAG", 1, CMD1_STAG, NULL },
+    { "Size", 1, CMD1_ATC_SIZE, NULL }, { "PRGIndex", 1, CMD1_PRI_PRGI, NULL },
+    { "Resp", 1, CMD1_PRI_RESP, NULL }, { "Stride", 1, CMD1_PF_STRIDE, NULL },
     { NULL, 0, 0, NULL },
 };
 const struct ftab ft_cmd = { "command", 2, cmd_f };
@@ -228,7 +232,9 @@ void ft_print(FILE *fp, const struct ftab *t, const uint64_t *raw, bool all, con
         static const char *const keep[] = { "V", "Config", "TG0", "S2TG", "T0SZ", "S2T0SZ",
                                             "EPD0", "AA64", "S2AA64", "AF", "AP", "S2AP", NULL };
         bool show = all || v;
-        for (int k = 0; !show && keep[k]; k++)
+        /* stage-2 STE fields mean nothing when stage 2 bypasses (Config[1]=0) */
+        bool s2off = t == &ft_ste && !strncmp(f->name, "S2", 2) && !(ft_getn(t, raw, "Config") & 2);
+        for (int k = 0; !show && !s2off && keep[k]; k++)
             show = !strcmp(keep[k], f->name);
         if (!show)
             continue;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Field tables of the in-memory structures, commands and event records, for
  * display (explain, run) and for setting fields by name in scenarios. Each
- * field: name, doubleword, mask (bit positions per IHI0070 5.2 STE, 5.4 CD,
- * 4.x commands, 7.3 events; Arm ARM D8.3 descriptors). */
+ * field: its specification name, doubleword, and the mask from the src/spec
+ * headers (where every field is defined once). */
 #ifndef VSMMU_CLI_FIELDS_H
 #define VSMMU_CLI_FIELDS_H
 

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "fields.h"
 #include "guest.h"
+#include "stecd.h"
 #include "spec/pte.h"
 #include "spec/regs.h"
 
@@ -407,66 +408,67 @@ int pt_unmap(struct pt *t, uint64_t iova, uint64_t size, char *err, size_t errle
     return 0;
 }
 
-/* ---- STE / CD ---- */
+int pt_leaf(const struct pt *t, uint64_t iova, uint64_t *pa, int *level)
+{
+    for (int l = t->start; l <= 3; l++) {
+        uint64_t dpa = kit_ptb_desc_pa(&t->k, iova, l);
+        if (!dpa)
+            return -1;
+        uint64_t d = kit_ptb_get(&t->k, dpa);
+        if (!(d & PTE_VALID))
+            return -1;
+        if (l == 3 || !(d & PTE_TYPE)) {
+            *pa = dpa;
+            *level = l;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* ---- STE / CD: kit/stecd encoders ---- */
 void ste_abort(uint64_t ste[8])
 {
-    memset(ste, 0, 64);
-    ft_setn(&ft_ste, ste, "V", 1);
+    struct kit_ste f = { .v = true, .config = KIT_CFG_ABORT };
+    kit_ste_encode(&f, ste);
 }
 
 void ste_bypass(uint64_t ste[8])
 {
-    ste_abort(ste);
-    ft_setn(&ft_ste, ste, "Config", 4);
-    ft_setn(&ft_ste, ste, "SHCFG", 1);   /* incoming shareability */
+    struct kit_ste f = { .v = true, .config = KIT_CFG_BYPASS, .shcfg = 1 /* incoming */ };
+    kit_ste_encode(&f, ste);
 }
 
 void ste_s1(uint64_t ste[8], uint64_t cdptr, unsigned cdmax, unsigned fmt, unsigned s1dss)
 {
-    ste_abort(ste);
-    ft_setn(&ft_ste, ste, "Config", 5);
-    ft_setn(&ft_ste, ste, "S1Fmt", fmt);
-    ft_setn(&ft_ste, ste, "S1ContextPtr", cdptr >> 6);
-    ft_setn(&ft_ste, ste, "S1CDMax", cdmax);
-    ft_setn(&ft_ste, ste, "S1DSS", s1dss);
-    ft_setn(&ft_ste, ste, "S1CIR", 1);
-    ft_setn(&ft_ste, ste, "S1COR", 1);
-    ft_setn(&ft_ste, ste, "S1CSH", 3);
+    /* As Linux builds a CD-table STE (linux-driver.md 1.6): CD fetches WB, ISH */
+    struct kit_ste f = { .v = true, .config = KIT_CFG_S1, .s1fmt = fmt, .s1ctxptr = cdptr,
+                         .s1cdmax = cdmax, .s1dss = s1dss, .s1cir = 1, .s1cor = 1, .s1csh = 3 };
+    kit_ste_encode(&f, ste);
 }
 
 void ste_add_s2(uint64_t ste[8], const struct pt *s2, uint16_t vmid, unsigned oas_bits)
 {
+    struct kit_ste f = { .v = true, .config = KIT_CFG_S2, .s2vmid = vmid,
+                         .s2t0sz = 64 - s2->ias, .s2sl0 = pt_sl0(s2), .s2ir0 = 1, .s2or0 = 1,
+                         .s2sh0 = 3, .s2tg = tg_enc(s2->g), .s2ps = ps_enc(oas_bits),
+                         .s2aa64 = true, .s2r = true, .s2ttb = pt_ttb(s2) };
+    uint64_t t[8];
+    kit_ste_encode(&f, t);
     unsigned cfg = (unsigned)ft_getn(&ft_ste, ste, "Config");
+    ste[2] = t[2];
+    ste[3] = t[3];
     ft_setn(&ft_ste, ste, "V", 1);
-    ft_setn(&ft_ste, ste, "Config", cfg == 5 ? 7 : 6);
-    ft_setn(&ft_ste, ste, "S2VMID", vmid);
-    ft_setn(&ft_ste, ste, "S2T0SZ", 64 - s2->ias);
-    ft_setn(&ft_ste, ste, "S2SL0", pt_sl0(s2));
-    ft_setn(&ft_ste, ste, "S2IR0", 1);
-    ft_setn(&ft_ste, ste, "S2OR0", 1);
-    ft_setn(&ft_ste, ste, "S2SH0", 3);
-    ft_setn(&ft_ste, ste, "S2TG", tg_enc(s2->g));
-    ft_setn(&ft_ste, ste, "S2PS", ps_enc(oas_bits));
-    ft_setn(&ft_ste, ste, "S2AA64", 1);
-    ft_setn(&ft_ste, ste, "S2R", 1);
-    ft_setn(&ft_ste, ste, "S2TTB", pt_ttb(s2) >> 4);
+    ft_setn(&ft_ste, ste, "Config", cfg == KIT_CFG_S1 ? KIT_CFG_NESTED : KIT_CFG_S2);
 }
 
 void cd_s1(uint64_t cd[8], const struct pt *s1, uint16_t asid, unsigned ips_bits)
 {
-    memset(cd, 0, 64);
-    ft_setn(&ft_cd, cd, "T0SZ", 64 - s1->ias);
-    ft_setn(&ft_cd, cd, "TG0", tg_enc(s1->g));
-    ft_setn(&ft_cd, cd, "IR0", 1);
-    ft_setn(&ft_cd, cd, "OR0", 1);
-    ft_setn(&ft_cd, cd, "SH0", 3);
-    ft_setn(&ft_cd, cd, "EPD1", 1);
-    ft_setn(&ft_cd, cd, "V", 1);
-    ft_setn(&ft_cd, cd, "IPS", ps_enc(ips_bits));
-    ft_setn(&ft_cd, cd, "AA64", 1);
-    ft_setn(&ft_cd, cd, "R", 1);
-    ft_setn(&ft_cd, cd, "A", 1);
-    ft_setn(&ft_cd, cd, "ASID", asid);
-    ft_setn(&ft_cd, cd, "TTB0", pt_ttb(s1) >> 4);
-    ft_setn(&ft_cd, cd, "MAIR", 0xF404FF44u);   /* NC, WB, Device-nGnRE, iNC-oWB */
+    /* As Linux builds a stage-1 CD (linux-driver.md 4.1/4.3): TTB1 disabled,
+     * walks WB ISH, record and abort on faults, MAIR 0xF404FF44. */
+    struct kit_cd f = { .v = true, .t0sz = 64 - s1->ias, .tg0 = tg_enc(s1->g), .ir0 = 1,
+                        .or0 = 1, .sh0 = 3, .epd1 = true, .ips = ps_enc(ips_bits), .aa64 = true,
+                        .r = true, .a = true, .asid = asid, .ttb0 = pt_ttb(s1),
+                        .mair = 0xF404FF44u };
+    kit_cd_encode(&f, cd);
 }

@@ -109,6 +109,8 @@ int pt_map(struct pt *t, uint64_t iova, uint64_t pa, uint64_t size, uint64_t pgs
 /* Remove every leaf entry covering [iova, iova+size) (a block partly in
  * the range is removed whole). */
 int pt_unmap(struct pt *t, uint64_t iova, uint64_t size, char *err, size_t errlen);
+/* PA of the leaf descriptor that maps iova (and its level), or -1. */
+int pt_leaf(const struct pt *t, uint64_t iova, uint64_t *pa, int *level);
 /* S2SL0 encoding for the table's start level (4K: L0=2 L1=1 L2=0 L3=3;
  * 16K/64K: L1=2 L2=1 L3=0). */
 unsigned pt_sl0(const struct pt *t);

@@ -23,8 +23,8 @@ static void usage(FILE *f)
         "  -h, --help      this text\n"
         "\n"
         "statements: config ram alloc let write64 write32 expect64 expect32 load save poison\n"
-        "  unpoison regw regr init pgtable map unmap cdtable cd ste cmd sync tlbi-range dma\n"
-        "  event stat explain echo\n"
+        "  unpoison regw regr init pgtable map pte unmap cdtable cd ste cmd sync tlbi-range\n"
+        "  dma event stat explain echo accel\n"
         "config fields:\n");
     cli_config_list(f);
     fprintf(f,

@@ -231,8 +231,8 @@ static int add_ram(struct scn *sc, const char *name, uint64_t base, uint64_t siz
 {
     if (sc->npool >= SCN_MAX_POOL)
         return perr(sc, "too many RAM regions (max %d)", SCN_MAX_POOL);
-    if (size > (1ull << 32))
-        return perr(sc, "RAM region of %" PRIu64 " bytes is too large (max 4G)", size);
+    if (!size || size > (1ull << 32))
+        return perr(sc, "field 'SIZE': %" PRIu64 " bytes: must be 1..4G", size);
     if ((base | size) & 7)
         return perr(sc, "RAM base and size must be multiples of 8");
     for (unsigned i = 0; i < sc->npool; i++) {
@@ -710,6 +710,27 @@ static int st_unmap(struct scn *sc)
     return 0;
 }
 
+/* pte NAME PT IOVA: $NAME = PA of the leaf descriptor mapping IOVA */
+static int st_pte(struct scn *sc)
+{
+    const char *name = pos(sc, 1);
+    struct pt *t;
+    uint64_t iova, pa;
+    int level;
+    if (!name)
+        return perr(sc, "missing NAME");
+    const char *ptn = pos(sc, 2);
+    if (!ptn)
+        return perr(sc, "missing page table");
+    if (!(t = find_pt(sc, ptn)))
+        return perr(sc, "no page table named '%s'", ptn);
+    if (pos_num(sc, 3, "IOVA", &iova) || leftover(sc))
+        return -1;
+    if (pt_leaf(t, iova, &pa, &level))
+        return ferr(sc, "0x%" PRIx64 " is not mapped in '%s'", iova, ptn);
+    return set_sym(sc, name, pa);
+}
+
 static struct scn_cdt *find_cdt(struct scn *sc, const char *name)
 {
     for (unsigned i = 0; i < sc->ncdt; i++)
@@ -923,7 +944,7 @@ static int st_cmd(struct scn *sc)
         }
         c[0] = (uint64_t)op;
         if (cli_streq(n, "CFGI_ALL") || cli_streq(n, "CMD_CFGI_ALL"))
-            ft_setn(&ft_cmd, c, "Range", 31);   /* IHI0070 4.3.4: CFGI_ALL is Range=31 */
+            ft_setn(&ft_cmd, c, "Range", 31);   /* IHI0070 4.3.6: CFGI_ALL is Range=31 */
         for (int i = 2; i < sc->ntok; i++) {
             char *eq = strchr(sc->tok[i], '=');
             if (!eq)
@@ -1178,7 +1199,12 @@ static int st_event(struct scn *sc)
     };
     struct { const struct fdef *f; uint64_t v; const char *key; } want[16];
     int nw = 0;
+    const char *save = arg(sc, "save");
+    if (save && (!valid_name(save) || strlen(save) > 20))
+        return perr(sc, "field 'save': '%s' is not a valid name", save);
     for (int i = 2; i < sc->ntok && nw < 16; i++) {
+        if (sc->used[i])
+            continue;
         char *eq = strchr(sc->tok[i], '=');
         if (!eq)
             return perr(sc, "expected FIELD=VALUE, got '%s'", sc->tok[i]);
@@ -1235,6 +1261,19 @@ static int st_event(struct scn *sc)
         const char *n = cli_event_name(t);
         xp_print_event(stderr, rec, "    ");
         return ferr(sc, "expected %s, found %s", tn, n ? n : "an unknown event");
+    }
+    if (save) {
+        /* NAME.Field for every field of the record, as addresses where the
+         * field is one (e.g. $ev.STAG for CMD_RESUME, $ev.IPA) */
+        for (const struct fdef *f = ft_evt.f; f->name; f++) {
+            char nm[48];
+            snprintf(nm, sizeof(nm), "%s.%s", save, f->name);
+            uint64_t v = ft_get(f, rec);
+            if (ft_is_addr(f))
+                v <<= __builtin_ctzll(f->mask);
+            if (set_sym(sc, nm, v))
+                return -1;
+        }
     }
     for (int i = 0; i < nw; i++) {
         uint64_t v = ft_get(want[i].f, rec);
@@ -1460,7 +1499,7 @@ static const struct { const char *name; int (*fn)(struct scn *); } stmts[] = {
     { "expect32", st_expect32 }, { "load", st_load }, { "save", st_save },
     { "poison", st_poison_on }, { "unpoison", st_poison_off },
     { "regw", st_regw }, { "regr", st_regr }, { "init", st_init },
-    { "pgtable", st_pgtable }, { "map", st_map }, { "unmap", st_unmap },
+    { "pgtable", st_pgtable }, { "map", st_map }, { "unmap", st_unmap }, { "pte", st_pte },
     { "cdtable", st_cdtable }, { "cd", st_cd }, { "ste", st_ste },
     { "cmd", st_cmd }, { "sync", st_sync }, { "tlbi-range", st_tlbi_range },
     { "dma", st_dma }, { "event", st_event }, { "stat", st_stat }, { "explain", st_explain },

@@ -125,7 +125,11 @@ static void json_fields(struct jw *w, const struct ftab *t, const uint64_t *raw)
     jw_obj(w, "fields");
     for (const struct fdef *f = t->f; f->name; f++) {
         uint64_t v = ft_get(f, raw);
-        if (v)
+        if (!v)
+            continue;
+        if (ft_is_addr(f))   /* addresses as byte addresses, in hex */
+            jw_hex(w, f->name, v << __builtin_ctzll(f->mask));
+        else
             jw_u64(w, f->name, v);
     }
     jw_end_obj(w);
@@ -267,7 +271,7 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
 }
 
 /* Where the STE of sid is, from STRTAB_BASE/_CFG and (2-level) the L1STD
- * (IHI0070 3.3.2); 0 if out of range or not reachable. */
+ * (IHI0070 3.3.1); 0 if out of range or not reachable. */
 static uint64_t ste_pa(struct vsmmu *s, struct kit_mem *m, uint32_t sid)
 {
     uint64_t base = 0, cfg = 0;
