@@ -335,6 +335,17 @@ static void test_registry(void)
     CHECK(!vsmmu_accel_owns(s, 0x10));
     CHECK_EQ(vsmmu_accel_detach(s, 0x10), VSMMU_ENOENT);
     CHECK_EQ(vsmmu_accel_detach(s, 8), VSMMU_OK);
+    /* the registry is bounded (256 slots, the root port holds one) and
+     * detached slots are reused */
+    d.kind = VSMMU_ACCEL_DEV_BRIDGE;
+    for (uint32_t i = 0; i < 255; i++) {
+        d.vsid = 0x100 + i;
+        CHECK_EQ(vsmmu_accel_attach(s, &d), VSMMU_OK);
+    }
+    d.vsid = 0x300;
+    CHECK_EQ(vsmmu_accel_attach(s, &d), VSMMU_EINVAL);
+    CHECK_EQ(vsmmu_accel_detach(s, 0x180), VSMMU_OK);
+    CHECK_EQ(vsmmu_accel_attach(s, &d), VSMMU_OK);
     done(s);
 }
 

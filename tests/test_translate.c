@@ -219,7 +219,14 @@ static void stalls(void)
     vsmmu_stall_flush(x.e.s);
     CHECK_EQ(env_event(&x.e, rec), 1);
     CHECK_REC(rec, EV_DW0(0x10, SID), STALLB | r4.stag | RNW | CLS_IN, 0xA000, 0);
+    /* SMMUEN 1 -> 0 terminates every stall (6.3.9.6) */
+    CHECK_EQ(tx(&x.e, SID, 0xB000, 0).outcome, VSMMU_XLATE_STALL);
+    CHECK_EQ(vsmmu_stall_count(x.e.s), 2);
+    w32(&x.e, R_CR0, CR0_EVTQEN);
+    CHECK_EQ(vsmmu_stall_count(x.e.s), 0);
+    w32(&x.e, R_CR0, CR0_EN | CR0_EVTQEN);
     /* reset terminates every stall */
+    CHECK_EQ(tx(&x.e, SID, 0xB000, 0).outcome, VSMMU_XLATE_STALL);
     vsmmu_reset(x.e.s);
     CHECK_EQ(vsmmu_stall_count(x.e.s), 0);
     env_close(&x.e);

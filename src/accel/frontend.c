@@ -31,8 +31,9 @@
 
 static struct accel_dev *find_dev(struct vsmmu_accel *a, uint32_t vsid)
 {
-    for (unsigned i = 0; i < a->ndev; i++)
-        if (a->dev[i].vsid == vsid)
+    unsigned n = __atomic_load_n(&a->ndev, __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; i < n; i++)
+        if (__atomic_load_n(&a->dev[i].used, __ATOMIC_ACQUIRE) && a->dev[i].vsid == vsid)
             return &a->dev[i];
     return NULL;
 }
@@ -98,8 +99,8 @@ static void be_install(struct vsmmu *s, struct accel_dev *d, const uint64_t v[2]
     int rc = be->ops->install_ste(be->ctx, d->vsid, v);
     stat_inc(a, ste_installs, 1);
     if (rc == VSMMU_OK) {
-        d->vste[0] = v[0];
-        d->vste[1] = v[1];
+        __atomic_store_n(&d->vste[0], v[0], __ATOMIC_RELEASE);
+        __atomic_store_n(&d->vste[1], v[1], __ATOMIC_RELEASE);
         return;
     }
     /* Refused (or failed): the device must not keep translating with a
@@ -107,8 +108,8 @@ static void be_install(struct vsmmu *s, struct accel_dev *d, const uint64_t v[2]
     uint64_t ab[2];
     vste_fixed(ab, VSTE_CFG_ABORT);
     if (be->ops->install_ste(be->ctx, d->vsid, ab) == VSMMU_OK) {
-        d->vste[0] = ab[0];
-        d->vste[1] = ab[1];
+        __atomic_store_n(&d->vste[0], ab[0], __ATOMIC_RELEASE);
+        __atomic_store_n(&d->vste[1], ab[1], __ATOMIC_RELEASE);
     }
     if (rc == VSMMU_EINVAL) {
         stat_inc(a, bad_ste, 1);
@@ -206,7 +207,7 @@ static void follow_state(struct vsmmu *s)
     a->smmuen = smmuen;
     a->gbpa_abort = gabort;
     for (unsigned i = 0; i < a->ndev; i++)
-        if (a->dev[i].kind == VSMMU_ACCEL_DEV_PASSTHROUGH)
+        if (a->dev[i].used && a->dev[i].kind == VSMMU_ACCEL_DEV_PASSTHROUGH)
             install_dev(s, &a->dev[i], false);
 }
 
@@ -273,7 +274,7 @@ static void install_range(struct vsmmu *s, uint32_t sid, uint64_t count)
     struct vsmmu_accel *a = s->accel;
     for (unsigned i = 0; i < a->ndev; i++) {
         struct accel_dev *d = &a->dev[i];
-        if (d->kind == VSMMU_ACCEL_DEV_PASSTHROUGH && d->vsid >= sid &&
+        if (d->used && d->kind == VSMMU_ACCEL_DEV_PASSTHROUGH && d->vsid >= sid &&
             (uint64_t)(d->vsid - sid) < count)
             install_dev(s, d, true);
     }
@@ -421,7 +422,8 @@ int vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct v
     if (!d)
         return VSMMU_ENOENT;
     stat_inc(a, translations, 1);
-    uint64_t v0 = d->vste[0], v1 = d->vste[1];
+    uint64_t v0 = __atomic_load_n(&d->vste[0], __ATOMIC_ACQUIRE);
+    uint64_t v1 = __atomic_load_n(&d->vste[1], __ATOMIC_ACQUIRE);
     unsigned cfg = (unsigned)FIELD_GET(VSTE0_CONFIG, v0);
     if (!(reg_load(&s->regs.cr0ack) & CR0_SMMUEN))
         cfg = (reg_load(&s->regs.gbpa) & GBPA_ABORT) ? VSTE_CFG_ABORT : VSTE_CFG_BYPASS;
@@ -476,7 +478,6 @@ static void accel_free(struct vsmmu_accel *a)
 {
     for (unsigned i = 0; i < a->nbe; i++)
         release_backend(a->be[i]);
-    free(a->dev);
     free(a->pend);
     free(a->scratch);
     free(a);
@@ -586,27 +587,29 @@ int vsmmu_accel_attach(struct vsmmu *s, const struct vsmmu_accel_dev *dev)
     if (pt && dev->backend >= a->nbe)
         return vsmmu_fail(s, VSMMU_EINVAL, "%s: backend %u does not exist (%u added)", name,
                           dev->backend, a->nbe);
-    if (a->ndev == a->capdev) {
-        unsigned cap = a->capdev ? a->capdev * 2 : 8;
-        struct accel_dev *n = realloc(a->dev, cap * sizeof(*n));
-        if (!n)
-            return vsmmu_fail(s, VSMMU_ENOMEM, "accel: out of memory");
-        a->dev = n;
-        a->capdev = cap;
-    }
+    struct accel_dev *d = NULL;
+    for (unsigned i = 0; i < ACCEL_MAX_DEVS && !d; i++)
+        if (!a->dev[i].used)
+            d = &a->dev[i];
+    if (!d)
+        return vsmmu_fail(s, VSMMU_EINVAL, "%s: at most %u devices per vSMMU", name,
+                          ACCEL_MAX_DEVS);
     if (pt) {
         struct vsmmu_accel_backend *be = a->be[dev->backend];
         if (be->ops->add_device(be->ctx, dev->vsid, dev->host_id) != VSMMU_OK)
             return vsmmu_fail(s, VSMMU_EBACKEND, "%s: backend %s refused the device: %s", name,
                               be->name ? be->name : "?", be_error(be));
     }
-    struct accel_dev *d = &a->dev[a->ndev++];
     memset(d, 0, sizeof(*d));
     d->kind = dev->kind;
     d->vsid = dev->vsid;
     d->be = pt ? dev->backend : 0;
     d->host_id = dev->host_id;
     snprintf(d->name, sizeof(d->name), "%s", name);
+    unsigned slot = (unsigned)(d - a->dev);
+    if (slot >= a->ndev)
+        __atomic_store_n(&a->ndev, slot + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&d->used, true, __ATOMIC_RELEASE);
     if (pt) {
         follow_state(s);
         install_dev(s, d, false);
@@ -643,9 +646,7 @@ int vsmmu_accel_detach(struct vsmmu *s, uint32_t vsid)
         }
         a->npend = o;
     }
-    unsigned idx = (unsigned)(d - a->dev);
-    memmove(&a->dev[idx], &a->dev[idx + 1], (a->ndev - idx - 1) * sizeof(*d));
-    a->ndev--;
+    __atomic_store_n(&d->used, false, __ATOMIC_RELEASE);
     return VSMMU_OK;
 }
 

@@ -8,8 +8,13 @@
 #include "vsmmu/accel.h"
 
 #define ACCEL_MAX_BACKENDS 8u
+#define ACCEL_MAX_DEVS     256u
 
+/* Slots never move: translators (any thread) find a device while the MMIO
+ * thread attaches or detaches another. A slot is published by storing
+ * `used` with release semantics after it is filled. */
 struct accel_dev {
+    bool used;
     enum vsmmu_accel_dev_kind kind;
     uint32_t vsid;
     unsigned be;
@@ -38,8 +43,8 @@ struct vsmmu_accel {
     unsigned nbe;
     struct vsmmu_config requested;   /* configuration before masking */
 
-    struct accel_dev *dev;
-    unsigned ndev, capdev;
+    struct accel_dev dev[ACCEL_MAX_DEVS];
+    unsigned ndev;                   /* slots [0, ndev) have been used */
 
     struct accel_pend *pend;
     unsigned npend, cappend;
