@@ -331,7 +331,6 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
     struct vsmmu_walk_out o;
     if (vsmmu_walk(s, &req, &o, &f))
         return fault(p, &f, x, false);
-    stat_add(s, desc_reads, o.desc_reads);
 
     if (!p->probe) {
         uint64_t mask = bits_mask_low(o.size_log2);

@@ -85,6 +85,9 @@ static void stage1_translates(void)
     CHECK_EQ(st1.cfg_hits - st0.cfg_hits, 1);
     CHECK_EQ(st1.tlb_hits - st0.tlb_hits, 1);
     CHECK_EQ(st1.translations - st0.translations, 2);
+    /* one walk: T0SZ 16 with 4K starts at level 0, so 4 descriptor reads */
+    CHECK_EQ(st1.walks - st0.walks, 1);
+    CHECK_EQ(st1.desc_reads - st0.desc_reads, 4);
     /* privileged execute of an EL0-writable page is not permitted (implicit
      * PXN, Arm ARM D8.4): the cached entry lacks X for EL1, the re-walk
      * faults: F_PERMISSION, stage 1, CLASS IN, PnU = InD = RnW = 1 */
