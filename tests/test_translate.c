@@ -85,6 +85,9 @@ static void stage1_translates(void)
     CHECK_EQ(st1.cfg_hits - st0.cfg_hits, 1);
     CHECK_EQ(st1.tlb_hits - st0.tlb_hits, 1);
     CHECK_EQ(st1.translations - st0.translations, 2);
+    /* one walk: T0SZ 16 with 4K starts at level 0, so 4 descriptor reads */
+    CHECK_EQ(st1.walks - st0.walks, 1);
+    CHECK_EQ(st1.desc_reads - st0.desc_reads, 4);
     /* privileged execute of an EL0-writable page is not permitted (implicit
      * PXN, Arm ARM D8.4): the cached entry lacks X for EL1, the re-walk
      * faults: F_PERMISSION, stage 1, CLASS IN, PnU = InD = RnW = 1 */
@@ -219,7 +222,14 @@ static void stalls(void)
     vsmmu_stall_flush(x.e.s);
     CHECK_EQ(env_event(&x.e, rec), 1);
     CHECK_REC(rec, EV_DW0(0x10, SID), STALLB | r4.stag | RNW | CLS_IN, 0xA000, 0);
+    /* SMMUEN 1 -> 0 terminates every stall (6.3.9.6) */
+    CHECK_EQ(tx(&x.e, SID, 0xB000, 0).outcome, VSMMU_XLATE_STALL);
+    CHECK_EQ(vsmmu_stall_count(x.e.s), 2);
+    w32(&x.e, R_CR0, CR0_EVTQEN);
+    CHECK_EQ(vsmmu_stall_count(x.e.s), 0);
+    w32(&x.e, R_CR0, CR0_EN | CR0_EVTQEN);
     /* reset terminates every stall */
+    CHECK_EQ(tx(&x.e, SID, 0xB000, 0).outcome, VSMMU_XLATE_STALL);
     vsmmu_reset(x.e.s);
     CHECK_EQ(vsmmu_stall_count(x.e.s), 0);
     env_close(&x.e);
