@@ -188,6 +188,11 @@ void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, 
         if (rc)
             fz_fail("vsmmu_create (twin): %s", err);
     }
+    fz_capture_ids(e);
+}
+
+void fz_capture_ids(struct fz_env *e)
+{
     for (unsigned i = 0; i < 6; i++)
         e->idr[i] = (uint32_t)fz_mmio_read(e, e->s, SMMU_IDR0 + 4 * i, 4);
     e->iidr = (uint32_t)fz_mmio_read(e, e->s, SMMU_IIDR, 4);
@@ -197,7 +202,8 @@ void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, 
 void fz_env_fini(struct fz_env *e)
 {
     e->nchecks = 0;
-    fz_check_regs(e, e->s);
+    if (e->s)
+        fz_check_regs(e, e->s);
     vsmmu_destroy(e->twin);
     vsmmu_destroy(e->s);
     kit_mem_free(e->mem);

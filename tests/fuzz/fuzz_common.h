@@ -76,6 +76,8 @@ void fz_config(struct fz_in *in, struct vsmmu_config *cfg);
  * same memory). Aborts on failure: a valid configuration must create. */
 void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, bool twin);
 void fz_env_fini(struct fz_env *e);
+/* Record the ID registers of e->s (checked constant from then on). */
+void fz_capture_ids(struct fz_env *e);
 
 /* Checked entry points: each asserts the call's invariants. */
 int  fz_mmio_write(struct fz_env *e, struct vsmmu *s, uint64_t off, uint64_t val, unsigned size);
