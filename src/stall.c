@@ -21,6 +21,7 @@ int vsmmu_stall_init(struct vsmmu *s)
     t->n = n;
     s->cmdq.hooks.stall_resume = vsmmu_stall_resume;
     s->cmdq.hooks.stall_term = vsmmu_stall_term;
+    s->regs.smmuen_cleared = vsmmu_stall_term_all;    /* 6.3.9.6 */
     return 0;
 }
 
@@ -31,12 +32,17 @@ void vsmmu_stall_fini(struct vsmmu *s)
     s->stalls.n = 0;
 }
 
-int vsmmu_stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag)
+static int stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag,
+                       bool need_smmuen)
 {
     struct vsmmu_stalls *t = &s->stalls;
     int rc = -1;
     pthread_mutex_lock(&s->evtq.lock);
-    if (t->live < t->n) {
+    /* CR0ACK is stored under evtq.lock: a translation that saw SMMUEN = 1
+     * cannot insert a stall after the SMMUEN 1 -> 0 termination ran. */
+    if (need_smmuen && !(reg_load(&s->regs.cr0ack) & CR0_SMMUEN))
+        rc = -2;
+    else if (t->live < t->n) {
         for (uint32_t k = 0; k < t->n; k++) {
             uint32_t i = (t->next + k) % t->n;
             if (!t->e[i].used) {
@@ -51,6 +57,16 @@ int vsmmu_stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *st
     }
     pthread_mutex_unlock(&s->evtq.lock);
     return rc;
+}
+
+int vsmmu_stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag)
+{
+    return stall_alloc(s, txn, stag, false);
+}
+
+int vsmmu_stall_alloc_live(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag)
+{
+    return stall_alloc(s, txn, stag, true);
 }
 
 static void release_locked(struct vsmmu_stalls *t, uint32_t i)

@@ -35,13 +35,18 @@ struct vsmmu_stalls {
     uint64_t retried, aborted, razwi, terminated;
 };
 
-/* Allocate the table and install the command-queue hooks (vsmmu_create). */
+/* Allocate the table and install the command-queue hooks (CMD_RESUME,
+ * CMD_STALL_TERM) and the CR0 hook (SMMUEN 1 -> 0) (vsmmu_create). */
 int  vsmmu_stall_init(struct vsmmu *s);
 void vsmmu_stall_fini(struct vsmmu *s);
 
 /* Take a slot for a transaction about to stall. Returns 0 with *stag, or
  * -1 if the table is full (or stalls are not supported). */
 int  vsmmu_stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag);
+/* The same for the pipeline: also -2 if CR0ACK.SMMUEN is 0 (checked under
+ * evtq.lock, so no stall is inserted after the SMMUEN 1 -> 0 termination;
+ * the transaction is then terminated without a record). */
+int  vsmmu_stall_alloc_live(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag);
 /* Give back a slot taken by vsmmu_stall_alloc (no resolution counted). */
 void vsmmu_stall_free(struct vsmmu *s, uint16_t stag);
 /* Keep the record of a stall whose record could not be written; it is

@@ -103,13 +103,20 @@ static int fault(struct pipe *p, const struct vsmmu_fault *f, const struct vsmmu
     }
 
     uint16_t stag = 0;
-    if (st && !p->probe && vsmmu_stall_alloc(s, p->txn, &stag)) {
+    int sa = (st && !p->probe) ? vsmmu_stall_alloc_live(s, p->txn, &stag) : 0;
+    if (sa == -1) {
         /* Stall table full (IDR5.STALL_MAX): terminate with abort and
          * record with Stall = 0 (3.12: an implementation may treat a
          * stalling configuration as terminating). */
         st = false;
         a = true;
         r = true;
+    } else if (sa == -2) {
+        /* SMMUEN went 1 -> 0 while this transaction was translated: it is
+         * terminated like the stalls that were outstanding (6.3.9.6). */
+        st = false;
+        a = true;
+        r = false;
     }
     if (st)
         r = true;           /* stalls are always recorded */
@@ -324,7 +331,6 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
     struct vsmmu_walk_out o;
     if (vsmmu_walk(s, &req, &o, &f))
         return fault(p, &f, x, false);
-    stat_add(s, desc_reads, o.desc_reads);
 
     if (!p->probe) {
         uint64_t mask = bits_mask_low(o.size_log2);

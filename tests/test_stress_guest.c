@@ -4,8 +4,13 @@
  * host memory accesses (kit_mem reads/writes/cas counters; never time).
  * The bounds are derived in docs/robustness.md and in the comments here.
  *
- * Part 1: translation tables that point at themselves (walker). */
+ * Part 1: translation tables that point at themselves (walker).
+ * Part 2: a command queue full of commands.
+ * Part 3: the largest stream and CD tables, maximal StreamID/SubstreamID
+ *         values, an event queue flooded with faults. */
 #include "walk_common.h"
+#include "cmd.h"
+#include "fault.h"
 
 static uint64_t host_accesses(const struct kit_mem *m)
 {
@@ -125,9 +130,341 @@ static void nested_tables_point_at_themselves(void)
     wt_close(&w);
 }
 
+/* ---- part 2: command queue ------------------------------------------------- */
+
+static void w32(struct vsmmu *s, uint32_t off, uint32_t v)
+{
+    CHECK_EQ(vsmmu_mmio_write(s, off, v, 4), VSMMU_OK);
+}
+
+static void w64(struct vsmmu *s, uint32_t off, uint64_t v)
+{
+    CHECK_EQ(vsmmu_mmio_write(s, off, v, 8), VSMMU_OK);
+}
+
+static uint32_t r32(struct vsmmu *s, uint32_t off)
+{
+    uint64_t v = 0;
+    CHECK_EQ(vsmmu_mmio_read(s, off, 4, &v), VSMMU_OK);
+    return (uint32_t)v;
+}
+
+/* The largest command queue (IDR1.CMDQS = 19: 2^19 commands, 8 MiB) full:
+ * PROD = CONS with the wrap bit flipped (IHI0070 3.5.1). The model runs at
+ * most cfg.cmdq_batch commands per MMIO call (vsmmu_config), each costing
+ * one 16-byte fetch; SYNC with CS=SIG_IRQ adds one MSI write (kit counts
+ * MSIs separately). So each CMDQ_PROD write consumes exactly
+ * min(batch, pending) commands with that many host reads (plus nothing
+ * else: CFGI/TLBI/PREFETCH/SYNC touch no guest memory here), and the
+ * queue drains in 2^19 / batch calls. */
+static void full_command_queue(void)
+{
+    struct vsmmu_config c;
+    vsmmu_config_default(&c);
+    c.cmdqs = 19;
+    c.cmdq_batch = 4096;
+    struct kit_mem *m = kit_mem_new();
+    REQUIRE(kit_mem_add(m, 0, 16u << 20) == 0);
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(m, &ops, false);
+    struct vsmmu *s;
+    REQUIRE(vsmmu_create(&c, &ops, &s, NULL, 0) == VSMMU_OK);
+
+    const unsigned qs = 19, n = 1u << qs;
+    const uint64_t q = 8u << 20;               /* 8 MiB aligned */
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t cmd[2];
+        switch (i % 5) {
+        case 0: kit_cmd_cfgi_all(cmd); break;
+        case 1: kit_cmd_tlbi_nsnh_all(cmd); break;
+        case 2: kit_cmd_prefetch_config(cmd, i, false, 0); break;
+        case 3: kit_cmd_cfgi_ste(cmd, i, true); break;
+        default: kit_cmd_sync(cmd, KIT_CS_IRQ, 0x1000, i, 0, 0); break;
+        }
+        kit_w64(m, q + 16ull * i, cmd[0]);
+        kit_w64(m, q + 16ull * i + 8, cmd[1]);
+    }
+    w64(s, SMMU_CMDQ_BASE, q | qs);
+    w32(s, SMMU_CMDQ_PROD, 0);
+    w32(s, SMMU_CMDQ_CONS, 0);
+    w32(s, SMMU_CR0, CR0_CMDQEN);
+    REQUIRE(r32(s, SMMU_CR0ACK) & CR0_CMDQEN);
+
+    uint32_t full = 1u << qs;                  /* index 0, wrap 1 */
+    unsigned calls = 0;
+    uint32_t cons = 0;
+    while ((cons & 0xFFFFF) != full && calls < 2 * (n / c.cmdq_batch)) {
+        uint64_t a0 = host_accesses(m);
+        w32(s, SMMU_CMDQ_PROD, full);
+        uint32_t now = r32(s, SMMU_CMDQ_CONS) & 0xFFFFF;
+        uint32_t moved = (now - cons) & ((2u << qs) - 1);
+        CHECK_EQ(moved, c.cmdq_batch);
+        CHECK_EQ(host_accesses(m) - a0, c.cmdq_batch);
+        cons = now;
+        calls++;
+    }
+    CHECK_EQ(cons, full);
+    CHECK_EQ(calls, n / c.cmdq_batch);
+    /* every fifth command was a CMD_SYNC with an MSI */
+    CHECK_EQ(m->nmsi, n / 5);
+    CHECK_EQ(r32(s, SMMU_GERROR) ^ r32(s, SMMU_GERRORN), 0);
+    vsmmu_destroy(s);
+    kit_mem_free(m);
+}
+
+/* A full queue of illegal commands: the first one stops the queue with
+ * CERROR_ILL (IHI0070 4.1.3, 7.1) after one fetch; acknowledging the error
+ * without fixing the command stops it again on the same index with one more
+ * fetch: guest-driven work per call stays at one access. */
+static void full_queue_of_illegal_commands(void)
+{
+    struct vsmmu_config c;
+    vsmmu_config_default(&c);
+    struct kit_mem *m = kit_mem_new();
+    REQUIRE(kit_mem_add(m, 0, 1u << 20) == 0);
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(m, &ops, false);
+    struct vsmmu *s;
+    REQUIRE(vsmmu_create(&c, &ops, &s, NULL, 0) == VSMMU_OK);
+    const unsigned qs = 8;
+    for (unsigned i = 0; i < (1u << qs); i++)
+        kit_w64(m, 16ull * i, 0x00);           /* opcode 0x00: reserved */
+    w64(s, SMMU_CMDQ_BASE, 0 | qs);
+    w32(s, SMMU_CR0, CR0_CMDQEN);
+    for (unsigned k = 0; k < 3; k++) {
+        uint64_t a0 = host_accesses(m);
+        if (k == 0)
+            w32(s, SMMU_CMDQ_PROD, 1u << qs);
+        else
+            w32(s, SMMU_GERRORN, r32(s, SMMU_GERROR));
+        CHECK_EQ(host_accesses(m) - a0, 1);
+        CHECK_EQ(r32(s, SMMU_CMDQ_CONS), 0 | (uint32_t)FIELD_PREP(CMDQ_CONS_ERR, CERROR_ILL));
+        CHECK_EQ((r32(s, SMMU_GERROR) ^ r32(s, SMMU_GERRORN)) & GERROR_CMDQ_ERR,
+                 GERROR_CMDQ_ERR);
+    }
+    vsmmu_destroy(s);
+    kit_mem_free(m);
+}
+
+/* ---- part 3: the translation pipeline at its limits ------------------------- */
+
+/* Every translation's bound (docs/robustness.md): 2 stream-table reads
+ * (L1STD + STE, the STE read as at most 8 doublewords), 2 CD-table reads
+ * (L1CD + CD, likewise) each through at most a 4-level stage-2 walk when
+ * nested, the 24-read nested walk, one event record write: well under 64. */
+#define MAX_ACCESS_PER_TRANSLATE 64u
+
+struct pl {
+    struct kit_mem *m;
+    struct vsmmu *s;
+    struct vsmmu_config c;
+};
+
+static void pl_open(struct pl *p, unsigned sidsize, unsigned ssidsize)
+{
+    memset(p, 0, sizeof(*p));
+    vsmmu_config_default(&p->c);
+    p->c.sidsize = sidsize;
+    p->c.ssidsize = ssidsize;
+    p->c.oas_bits = 48;
+    p->m = kit_mem_new();
+    kit_mem_add(p->m, 0, 1u << 20);            /* queues, CDs, page tables */
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(p->m, &ops, false);
+    char err[256] = "";
+    if (vsmmu_create(&p->c, &ops, &p->s, err, sizeof(err))) {
+        fprintf(stderr, "vsmmu_create: %s\n", err);
+        exit(2);
+    }
+}
+
+static void pl_close(struct pl *p)
+{
+    vsmmu_destroy(p->s);
+    kit_mem_free(p->m);
+}
+
+/* CMDQ at 0x0 (2^4), EVTQ at 0x1000 (2^evtq_log2), CR2.RECINVSID, enable. */
+static void pl_enable(struct pl *p, uint64_t strtab, uint32_t strtab_cfg, unsigned evtq_log2)
+{
+    struct vsmmu *s = p->s;
+    w64(s, SMMU_STRTAB_BASE, strtab);
+    w32(s, SMMU_STRTAB_BASE_CFG, strtab_cfg);
+    w64(s, SMMU_CMDQ_BASE, 0x0 | 4);
+    w64(s, SMMU_EVENTQ_BASE, 0x1000 | evtq_log2);
+    w32(s, SMMU_CR2, (uint32_t)CR2_RECINVSID);
+    w32(s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN);
+    w32(s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
+    REQUIRE(r32(s, SMMU_CR0ACK) == (CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN));
+}
+
+/* IHI0070 5.2: STE.V[0] Config[3:1] S1Fmt[5:4] S1ContextPtr[51:6]
+ * S1CDMax[63:59]; DW1 S1DSS[1:0]. */
+static void put_ste(struct kit_mem *m, uint64_t pa, unsigned config, unsigned s1fmt,
+                    uint64_t cdptr, unsigned cdmax)
+{
+    kit_w64(m, pa, 1 | (uint64_t)config << 1 | (uint64_t)s1fmt << 4 | cdptr |
+                   (uint64_t)cdmax << 59);
+    for (unsigned i = 1; i < 8; i++)
+        kit_w64(m, pa + 8 * i, 0);
+}
+
+/* IHI0070 5.4 CD: T0SZ 25, TG0 4K, EPD1, V, IPS 48 bits (0b101), AA64,
+ * R, A, ASID; TTB0; MAIR Attr0 = Normal WB. */
+static void put_cd(struct kit_mem *m, uint64_t pa, uint64_t ttb0, unsigned asid)
+{
+    kit_w64(m, pa, 25 | 1ull << 30 | 1ull << 31 | 5ull << 32 | 1ull << 41 | 1ull << 45 |
+                   1ull << 46 | (uint64_t)asid << 48);
+    kit_w64(m, pa + 8, ttb0);
+    kit_w64(m, pa + 16, 0);
+    kit_w64(m, pa + 24, 0xFF);
+    for (unsigned i = 4; i < 8; i++)
+        kit_w64(m, pa + 8 * i, 0);
+}
+
+static void xlate(struct pl *p, uint32_t sid, bool ssv, uint32_t ssid, uint64_t addr,
+                  struct vsmmu_result *r)
+{
+    struct vsmmu_txn t = { .sid = sid, .ssid = ssid, .addr = addr,
+                           .flags = ssv ? VSMMU_TXN_SSV : 0 };
+    uint64_t a0 = host_accesses(p->m);
+    CHECK_EQ(vsmmu_translate(p->s, &t, r), VSMMU_OK);
+    uint64_t used = host_accesses(p->m) - a0;
+    CHECK_MSG(used <= MAX_ACCESS_PER_TRANSLATE, "sid 0x%x ssid 0x%x: %llu host accesses",
+              sid, ssid, (unsigned long long)used);
+}
+
+/* SIDSIZE 32 with the largest 2-level stream table: SPLIT 10 (64 KiB L2
+ * arrays of 1024 STEs, L1STD.Span 11) and LOG2SIZE 32, i.e. 2^22 L1
+ * descriptors (32 MiB, aligned to its size: IHI0070 6.3.25). Only the
+ * descriptors used are backed by memory. StreamID 0xFFFFFFFF uses L1 index
+ * 0x3FFFFF and L2 index 1023 (IHI0070 3.3.2). */
+static void largest_stream_table_max_sid(void)
+{
+    struct pl p;
+    pl_open(&p, 32, 20);
+    const uint64_t l1 = 1ull << 32, l1_size = 8ull << 22;
+    const uint64_t l2lo = 0x200000000ull, l2hi = 0x200010000ull;
+    REQUIRE(kit_mem_add(p.m, l1, 4096) == 0);
+    REQUIRE(kit_mem_add(p.m, l1 + l1_size - 4096, 4096) == 0);
+    REQUIRE(kit_mem_add(p.m, l2lo, 0x10000) == 0);
+    REQUIRE(kit_mem_add(p.m, l2hi, 0x10000) == 0);
+    kit_w64(p.m, l1, l2lo | 11);                       /* Span 11: 1024 STEs */
+    kit_w64(p.m, l1 + l1_size - 8, l2hi | 11);
+    put_ste(p.m, l2hi + 1023 * 64, 4, 0, 0, 0);        /* sid 0xFFFFFFFF: bypass */
+    put_ste(p.m, l2lo + 5 * 64, 4, 0, 0, 0);           /* sid 5: bypass */
+    /* IHI0070 6.3.25: FMT[17:16]=0b01, SPLIT[10:6]=10, LOG2SIZE[5:0]=32 */
+    pl_enable(&p, l1, 1u << 16 | 10u << 6 | 32, 4);
+
+    struct vsmmu_result r;
+    xlate(&p, 0xFFFFFFFFu, false, 0, 0xABCDE123, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.out_addr, 0xABCDE123);
+    CHECK(r.bypass);
+    xlate(&p, 5, false, 0, 0x1000, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    /* sid 0x80000000: L1 index 0x200000 is not backed: the L1STD fetch
+     * aborts: F_STE_FETCH with FetchAddr = the L1STD address (7.3.4) */
+    xlate(&p, 0x80000000u, false, 0, 0x1000, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK(r.has_event);
+    CHECK_EQ(r.event[0] & 0xFF, EVT_F_STE_FETCH);
+    CHECK_EQ(r.event[0] >> 32, 0x80000000u);
+    CHECK_EQ(r.event[3] & GENMASK(51, 3), l1 + 0x200000ull * 8);
+    /* sid 0xFFFFFC00: same L2 array, index 0, an all-zero STE: V=0 is
+     * C_BAD_STE (5.2) */
+    xlate(&p, 0xFFFFFC00u, false, 0, 0x1000, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_EQ(r.event[0] & 0xFF, EVT_C_BAD_STE);
+    pl_close(&p);
+}
+
+/* StreamIDs beyond SIDSIZE: C_BAD_STREAMID with no table access (3.3.1),
+ * for the largest 32-bit value too. */
+static void sid_beyond_sidsize(void)
+{
+    struct pl p;
+    pl_open(&p, 16, 0);
+    pl_enable(&p, 0x10000, 6, 4);                       /* linear, 64 STEs */
+    static const uint32_t sids[] = { 64, 0x10000, 0x7FFFFFFF, 0xFFFFFFFF };
+    for (unsigned i = 0; i < 4; i++) {
+        struct vsmmu_result r;
+        uint64_t reads = p.m->reads;
+        xlate(&p, sids[i], false, 0, 0, &r);
+        CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+        CHECK(r.has_event);
+        CHECK_EQ(r.event[0] & 0xFF, EVT_C_BAD_STREAMID);
+        CHECK_EQ(r.event[0] >> 32, sids[i]);
+        CHECK_EQ(p.m->reads - reads, 0);
+    }
+    pl_close(&p);
+}
+
+/* SSIDSIZE 20, S1CDMax 20 and the 2-level CD table with 64 KiB leaves
+ * (S1Fmt 0b10: L1 index SSID[19:10], L2 index SSID[9:0]; IHI0070 5.2):
+ * SubstreamID 0xFFFFF is L1CD 1023, CD 1023 of its leaf. The stage-1 tables
+ * map VA 0x5000 to PA 0x77000 (4K page). */
+static void largest_cd_table_max_ssid(void)
+{
+    struct pl p;
+    pl_open(&p, 16, 20);
+    const uint64_t st = 0x10000, l1cd = 0x20000;       /* L1CD: 1024 x 8 B */
+    const uint64_t leaf = 0x300000000ull;              /* 64 KiB, aligned */
+    REQUIRE(kit_mem_add(p.m, leaf, 0x10000) == 0);
+    kit_mem_alloc(p.m, 0x40000, 4096);                  /* keep the pool above */
+    struct kit_ptb pt;
+    REQUIRE(kit_ptb_init_s1(&pt, p.m, 12, 25) == 0);
+    REQUIRE(kit_ptb_map(&pt, 0x5000, 0x77000, 0x1000, 3,
+                        PTE_AF | FIELD_PREP(PTE_AP, 1) | FIELD_PREP(PTE_SH, 3)) == 0);
+    put_ste(p.m, st + 1 * 64, 5, 2, l1cd, 20);         /* stage 1, 2-level 64K */
+    kit_w64(p.m, l1cd + 1023 * 8, leaf | 1);           /* L1CD.V, L2Ptr */
+    put_cd(p.m, leaf + 1023 * 64, kit_ptb_ttb(&pt), 7);
+    pl_enable(&p, st, 6, 4);
+
+    struct vsmmu_result r;
+    xlate(&p, 1, true, 0xFFFFF, 0x5ABC, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.out_addr, 0x77ABC);
+    /* SubstreamID 0xFFBFF: L1CD 1022 has V=0: C_BAD_SUBSTREAMID (5.3) */
+    xlate(&p, 1, true, 0xFFBFF, 0x5ABC, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_EQ(r.event[0] & 0xFF, EVT_C_BAD_SUBSTREAMID);
+    pl_close(&p);
+}
+
+/* A 2-entry event queue flooded with faults (STE V=0: C_BAD_STE): the
+ * first two records are written, then the queue is full and further
+ * records are lost with EVENTQ_PROD.OVFLG toggled once (IHI0070 7.4.1);
+ * each faulting translation still costs a bounded number of accesses and
+ * nothing is written to the full queue. */
+static void event_queue_flood(void)
+{
+    struct pl p;
+    pl_open(&p, 16, 0);
+    pl_enable(&p, 0x10000, 6, 1);                       /* 2 events */
+    uint64_t w0 = p.m->writes;
+    for (unsigned i = 0; i < 1000; i++) {
+        struct vsmmu_result r;
+        xlate(&p, 9, false, 0, 0x1000 * i, &r);
+        CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+        CHECK_EQ(r.event[0] & 0xFF, EVT_C_BAD_STE);
+    }
+    CHECK_EQ(p.m->writes - w0, 2);                      /* two records */
+    uint32_t prod = r32(p.s, SMMU_EVENTQ_PROD);
+    CHECK_EQ(prod & 0xFFFFF, 2);                        /* index 0, wrap 1: full */
+    CHECK_EQ(prod >> 31, 1);                            /* OVFLG toggled */
+    pl_close(&p);
+}
+
 int main(void)
 {
     RUN(s1_table_points_at_itself);
     RUN(nested_tables_point_at_themselves);
+    RUN(full_command_queue);
+    RUN(full_queue_of_illegal_commands);
+    RUN(largest_stream_table_max_sid);
+    RUN(sid_beyond_sidsize);
+    RUN(largest_cd_table_max_ssid);
+    RUN(event_queue_flood);
     return t_done();
 }

@@ -26,7 +26,9 @@ E2E_JOBS=${E2E_JOBS:-$(nproc)} bash "$kit" --prepare
 rc=$?
 [ $rc = 0 ] || skip "kit preparation failed (exit $rc): see the kit's logs in \${E2E_DIR:-/var/tmp/vsmmu-e2e}/logs"
 
+# two edu devices behind the one host SMMU (the program's phase C)
 E2E_QEMU_TIMEOUT=${E2E_QEMU_TIMEOUT:-300} bash "$kit" \
+  --qemu -device --qemu edu --device 1234:11e8,1234:11e8 \
   -I "$root/include" -I "$root/src" -I "$root/kit" -D _GNU_SOURCE \
   "$root/tests/e2e/nested_dma.c" "$root/src/" "$root/src/accel/" "$root/kit/"
 rc=$?

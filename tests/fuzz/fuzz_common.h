@@ -60,6 +60,13 @@ struct fz_env {
     uint64_t accesses;
     /* constant registers captured at creation */
     uint32_t idr[6], iidr, aidr;
+    unsigned nchecks;
+    /* Guest-visible memory changed by the SMMU itself: HTTU descriptor
+     * updates (CAS or PTW writes), and structure reads from the queue/MSI
+     * pages the SMMU writes (tables aliasing queues). Differential checks
+     * (cached vs uncached, repeated walks) are only sound without them. */
+    uint64_t ptw_writes;
+    bool aliased;
 };
 
 /* Build a configuration from one profile index and a few tweak bytes. The

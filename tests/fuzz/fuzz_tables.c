@@ -128,13 +128,24 @@ static void txn(struct st *t, struct fz_in *in)
     }
     x.flags = fz_u8(in) & 0x3F;
     struct vsmmu_result r1, r2, rt;
+    uint64_t w0 = t->e.ptw_writes;
     fz_translate(&t->e, t->e.s, &x, &r1);
     t->translated = true;
+    /* HTTU wrote a descriptor: without aliasing the answer would not change,
+     * but hostile tables may use the descriptor in another role, and the
+     * cache may then legitimately hold the old one (until invalidation). */
+    if (t->e.ptw_writes != w0 || (t->e.direct && t->e.cfg.httu != VSMMU_HTTU_NONE))
+        t->stale = true;
+    if (t->e.aliased)
+        return;
     if (!t->stale && !(x.flags & VSMMU_TXN_NOEVENT)) {
+        uint64_t w1 = t->e.ptw_writes;
         fz_translate(&t->e, t->e.twin, &x, &rt);
         same_result(&x, &r1, &rt, "cached vs uncached instance");
+        if (t->e.ptw_writes != w1)
+            t->stale = true;
     }
-    if (r1.outcome == VSMMU_XLATE_OK) {
+    if (r1.outcome == VSMMU_XLATE_OK && !t->stale) {
         fz_translate(&t->e, t->e.s, &x, &r2);
         same_result(&x, &r1, &r2, "repeated transaction");
     }
