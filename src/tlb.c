@@ -329,6 +329,13 @@ bool vsmmu_tlb_lookup(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t a
     return false;
 }
 
+bool vsmmu_tlb_probe(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t addr,
+                     struct vsmmu_tlb_ent *out)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    return t && tlb_find(t, k, addr, out);
+}
+
 int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,
                         struct vsmmu_walk_out *out)
 {
