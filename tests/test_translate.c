@@ -402,6 +402,21 @@ static void stage2_translates(void)
     CHECK_EQ(r.size_log2, 21);
     r = tx(&x.e, SID, 0x345000, 0);
     CHECK(r.from_cache);
+    /* stage 2 Normal WB combined with the incoming attributes after the STE
+     * override MTCFG = 1, MemAttr = 0001 (Device-nGnRE): Device-nGnRE wins
+     * (Arm ARM D8.6.5), Device is Outer Shareable */
+    x.sf.mtcfg = true;
+    x.sf.memattr = 1;
+    put_ste(&x.e, x.st + 64 * SID, &x.sf);
+    env_inval(&x.e);
+    r = tx(&x.e, SID, 0x345678, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.memattr, 0x04);
+    CHECK_EQ(r.sh, 2);
+    x.sf.mtcfg = false;
+    x.sf.memattr = 0;
+    put_ste(&x.e, x.st + 64 * SID, &x.sf);
+    env_inval(&x.e);
     /* IPA beyond the mapping: stage-2 F_TRANSLATION, S2 = 1, CLASS IN,
      * IPA = the input (stage 1 bypassed) in DW3[51:12] */
     r = tx(&x.e, SID, 0x1000123, 0);
@@ -469,6 +484,53 @@ static void nested(void)
     r = tx(e, SID, VA + 8, 0);
     CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
     CHECK_EQ(r.out_addr, 0xA008);
+    /* substreams with S1DSS = 01: a transaction without SSID bypasses stage
+     * 1 and is translated by stage 2 alone (VA taken as IPA: 0x1008 ->
+     * 0x1008 by the identity stage 2); SSID 0 uses the CD table (a linear
+     * table of 2 CDs at the CD IPA, CD 0 = the CD above) */
+    x.sf.s1cdmax = 1;
+    x.sf.s1dss = 1;
+    put_ste(e, x.st + 64 * SID, &x.sf);
+    env_inval(e);
+    r = tx(e, SID, VA + 8, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.out_addr, VA + 8);
+    CHECK(!r.bypass);
+    r = txs(e, SID, 0, VA + 8, 0);
+    CHECK_EQ(r.out_addr, 0xA008);
+    x.sf.s1cdmax = 0;
+    x.sf.s1dss = 0;
+    put_ste(e, x.st + 64 * SID, &x.sf);
+    /* 2-level CD table through stage 2 (S1Fmt = 01, S1CDMax 7: L1 of 2
+     * L1CDs): the L1CD address is an IPA too. L1 at IPA 0x50000000
+     * (unmapped): stage-2 fault CLASS = CD, IPA = the L1CD (SSID 0x45 ->
+     * L1CD 1 at 0x50000008). Mapped, its L2Ptr IPA 0x60000000 is unmapped:
+     * the fault names the CD's IPA 0x60000000 + 5 * 64. */
+    uint64_t l1pa = kit_mem_alloc(e->m, 4096, 4096);
+    kit_w64(e->m, l1pa + 8, kit_l1cd(true, 0x60000000));
+    x.sf.s1cdmax = 7;
+    x.sf.s1fmt = 1;
+    x.sf.s1ctxptr = 0x50000000;
+    put_ste(e, x.st + 64 * SID, &x.sf);
+    env_inval(e);
+    r = txs(e, SID, 0x45, VA, 0);
+    CHECK_REC(r.event, EV_DW0_SSID(0x10, SID, 0x45), RNW | S2BIT | CLS_CD, VA, 0x50000000);
+    REQUIRE(kit_ptb_map(&x.p2, 0x50000000, l1pa, 0x1000, 3, S2_RW) == 0);
+    env_inval(e);
+    r = txs(e, SID, 0x45, VA, 0);
+    CHECK_REC(r.event, EV_DW0_SSID(0x10, SID, 0x45), RNW | S2BIT | CLS_CD, VA, 0x60000000);
+    CHECK_EQ(r.event[3], 0x60000000);    /* IPA[11:0] not recorded: 0x140 dropped */
+    uint64_t l2pa = kit_mem_alloc(e->m, 4096, 4096);
+    REQUIRE(kit_ptb_map(&x.p2, 0x60000000, l2pa, 0x1000, 3, S2_RW) == 0);
+    put_cd(e, l2pa + 5 * 64, &cf);
+    env_inval(e);
+    r = txs(e, SID, 0x45, VA + 4, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+    CHECK_EQ(r.out_addr, 0xA004);
+    x.sf.s1cdmax = 0;
+    x.sf.s1fmt = 0;
+    x.sf.s1ctxptr = cd_ipa;
+    put_ste(e, x.st + 64 * SID, &x.sf);
     /* the CD's PA aborts: F_CD_FETCH with FetchAddr = the PA */
     kit_mem_poison(e->m, cdpa, 64);
     env_inval(e);
