@@ -106,3 +106,6 @@ vsmmu_cli_expect(cli_demo_bad_size 2 "--size" demo --size 0)
 vsmmu_cli_expect(cli_run_numbers 0 "passed" run ${CMAKE_CURRENT_SOURCE_DIR}/cli/numbers.vsmmu)
 vsmmu_cli_expect(cli_run_wrong_event 1 "wrong-event.vsmmu:14: event: field 'RnW': expected 0x1, the event has 0x0"
                  run ${CMAKE_CURRENT_SOURCE_DIR}/cli/wrong-event.vsmmu)
+vsmmu_cli_expect(cli_run_explain_failure 1 "wrong-expect.vsmmu:8: the failed transaction, explained.*=> output address 0x2000"
+                 run --explain ${CMAKE_CURRENT_SOURCE_DIR}/cli/wrong-expect.vsmmu)
+vsmmu_cli_expect(cli_demo_threads 0 "dpdk, 2 threads +ok.*demo: all checks passed" demo --threads 2 --size 5)

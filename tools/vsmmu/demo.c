@@ -14,6 +14,7 @@
  * the model cannot run yet (a module not implemented) are reported as
  * skipped, or fail with --strict. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,8 @@ struct phase {
 struct demo {
     const char *profile;
     bool strict, quiet, json, nested;
-    unsigned scale;
+    unsigned scale, threads;
+    char parname[40];
     uint64_t rng;
 
     struct kit_mem *m;
@@ -267,6 +269,8 @@ static int probe(struct demo *d, uint32_t sid, int ssid, uint64_t iova, uint64_t
     return 1;
 }
 
+static int run_parallel(struct demo *d, uint32_t sid, const uint64_t hp_ipa[2]);
+
 /* ---- DPDK-like: 1 GiB hugepages, 1 GiB invalidations ---- */
 static int run_dpdk(struct demo *d)
 {
@@ -305,6 +309,77 @@ static int run_dpdk(struct demo *d)
             return -1;
     }
     drain_events(d);
+    if (d->threads > 1)
+        return run_parallel(d, v.sid, hp_ipa);
+    return 0;
+}
+
+/* ---- the same hugepages from several threads at once: vsmmu_translate is
+ * thread-safe (no MMIO meanwhile) ---- */
+struct par {
+    struct vsmmu *s;
+    uint32_t sid;
+    uint64_t pa[2];
+    uint64_t n, rng, bad, done;
+    char err[160];
+};
+
+static void *par_main(void *arg)
+{
+    struct par *p = arg;
+    for (uint64_t i = 0; i < p->n; i++) {
+        p->rng ^= p->rng >> 12;
+        p->rng ^= p->rng << 25;
+        p->rng ^= p->rng >> 27;
+        uint64_t r = p->rng * 0x2545F4914F6CDD1Dull;
+        unsigned k = (unsigned)(r & 1);
+        uint64_t off = (r >> 1) & (GIB - 64) & ~63ull;
+        struct vsmmu_txn t = { .sid = p->sid, .addr = (k + 1) * GIB + off,
+                               .flags = (i & 3) ? 0 : VSMMU_TXN_WRITE };
+        struct vsmmu_result res;
+        vsmmu_translate(p->s, &t, &res);
+        p->done++;
+        if (res.outcome != VSMMU_XLATE_OK || res.out_addr != p->pa[k] + off) {
+            if (!p->bad++)
+                snprintf(p->err, sizeof(p->err), "0x%" PRIx64 ": expected 0x%" PRIx64
+                         ", got %s 0x%" PRIx64, t.addr, p->pa[k] + off,
+                         xp_outcome_str(res.outcome), res.out_addr);
+        }
+    }
+    return NULL;
+}
+
+static int run_parallel(struct demo *d, uint32_t sid, const uint64_t hp_ipa[2])
+{
+    snprintf(d->parname, sizeof(d->parname), "dpdk, %u threads", d->threads);
+    phase_begin(d, d->parname);
+    struct par p[64];
+    pthread_t th[64];
+    unsigned n = d->threads > 64 ? 64 : d->threads, started = 0;
+    for (unsigned i = 0; i < n; i++) {
+        p[i] = (struct par){ .s = d->s, .sid = sid, .pa = { ipa_to_pa(hp_ipa[0]),
+                             ipa_to_pa(hp_ipa[1]) }, .n = (uint64_t)d->scale * 500,
+                             .rng = rnd(d) | 1 };
+        if (pthread_create(&th[i], NULL, par_main, &p[i]))
+            break;
+        started++;
+    }
+    uint64_t bad = 0;
+    const char *err = NULL;
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        d->cur->txns += p[i].done;
+        d->done += p[i].done;
+        if (p[i].bad && !err)
+            err = p[i].err;
+        bad += p[i].bad;
+    }
+    if (started < n)
+        return phase_fail(d, "cannot start threads");
+    if (bad) {
+        snprintf(d->err, sizeof(d->err), "%" PRIu64 " wrong results, first: %s", bad, err);
+        return phase_fail(d, d->err);
+    }
     return 0;
 }
 
@@ -456,6 +531,7 @@ static void usage(FILE *f)
         "  --profile NAME   feature profile (default full-v3.2; see 'vsmmu profiles')\n"
         "  --size N         workload size (default 100: about 2500*N translations)\n"
         "  --seed N         random seed (default 1)\n"
+        "  --threads N      also translate the hugepages from N threads at once\n"
         "  --strict         fail (instead of skipping) phases the model cannot run\n"
         "  --json           machine-readable report\n"
         "  -q, --quiet      only the verdict line\n"
@@ -499,6 +575,13 @@ int cli_demo(int argc, char **argv)
             }
             d->rng = n ? n : 0x9E3779B97F4A7C15ull;
             i++;
+        } else if (!strcmp(a, "--threads") && v) {
+            if (cli_parse_u64(v, &n) || !n || n > 64) {
+                fprintf(stderr, "vsmmu demo: --threads: expected 1..64, got '%s'\n", v);
+                return CLI_EXIT_USAGE;
+            }
+            d->threads = (unsigned)n;
+            i++;
         } else if (!strcmp(a, "--strict")) {
             d->strict = true;
         } else if (!strcmp(a, "--json")) {
@@ -532,7 +615,8 @@ int cli_demo(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     gd_init(&d->g, d->s, d->m, &d->host);
-    d->planned = (uint64_t)d->scale * (4 * 500 + 4 * 6 + 500) + 4096;
+    d->planned = (uint64_t)d->scale * (4 * 500 + 4 * 6 + 500 + 500 * (d->threads > 1 ? d->threads : 0))
+                 + 4096;
     cli_progress_init(&d->prog, !d->json && !d->quiet);
     double t0 = cli_now();
     int rc = 0;

@@ -20,6 +20,8 @@ static void usage(FILE *f)
         "  -q, --quiet     print nothing on success\n"
         "  --json          print the summary and counters as JSON\n"
         "  --stats         print the counters after each file\n"
+        "  --explain       when a dma expectation fails, print the steps of that\n"
+        "                  transaction (vsmmu explain) on stderr\n"
         "  -h, --help      this text\n"
         "\n"
         "statements: config ram alloc let write64 write32 expect64 expect32 load save poison\n"
@@ -35,7 +37,7 @@ static void usage(FILE *f)
 
 int cli_run(int argc, char **argv)
 {
-    bool verbose = false, quiet = false, json = false, stats = false;
+    bool verbose = false, quiet = false, json = false, stats = false, xfail = false;
     int nfiles = 0;
     const char *files[256];
     for (int i = 1; i < argc; i++) {
@@ -51,6 +53,8 @@ int cli_run(int argc, char **argv)
             json = true;
         } else if (!strcmp(a, "--stats")) {
             stats = true;
+        } else if (!strcmp(a, "--explain")) {
+            xfail = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "vsmmu run: unknown option '%s'\n", a);
             usage(stderr);
@@ -75,6 +79,7 @@ int cli_run(int argc, char **argv)
         struct scn sc;
         scn_init(&sc, json ? stderr : stdout);
         sc.verbose = verbose;
+        sc.explain_failures = xfail;
         sc.quiet = quiet || json;
         double t0 = cli_now();
         int rc = scn_run_file(&sc, files[i]);

@@ -1086,6 +1086,18 @@ static void describe(char *buf, size_t len, const struct vsmmu_result *r)
         snprintf(buf, len, "%s without an event", xp_outcome_str(r->outcome));
 }
 
+/* After a failed expectation: the steps of the same transaction (probe). */
+static int dma_failed(struct scn *sc, struct vsmmu *target, const struct vsmmu_txn *t, int rc)
+{
+    if (sc->explain_failures) {
+        struct vsmmu_result r;
+        fprintf(stderr, "%s:%u: the failed transaction, explained (as a probe, now):\n",
+                sc->file, sc->line);
+        xp_explain(target, sc->m, t, stderr, NULL, &r);
+    }
+    return rc;
+}
+
 static int st_dma(struct scn *sc)
 {
     struct vsmmu_txn t;
@@ -1142,8 +1154,8 @@ static int st_dma(struct scn *sc)
         case E_ADDR: {
             uint64_t want = expv + i * stride;
             if (r.outcome != VSMMU_XLATE_OK || r.out_addr != want)
-                return ferr(sc, "field 'expect': expected output 0x%" PRIx64 ", got %s%s", want,
-                            got, idx);
+                return dma_failed(sc, target, &ti, ferr(sc, "field 'expect': expected output 0x%" PRIx64 ", got %s%s", want,
+                            got, idx));
             if (perm) {
                 char pb[4];
                 if (strcmp(perm, xp_perm_str(r.perm, pb)))
@@ -1154,7 +1166,7 @@ static int st_dma(struct scn *sc)
         case E_EVENT: {
             unsigned type = (unsigned)(r.event[0] & 0xff);
             if (r.outcome == VSMMU_XLATE_OK || !r.has_event || type != (unsigned)evt)
-                return ferr(sc, "field 'expect': expected %s, got %s%s", e, got, idx);
+                return dma_failed(sc, target, &ti, ferr(sc, "field 'expect': expected %s, got %s%s", e, got, idx));
             unsigned s2 = (unsigned)((r.event[1] >> 39) & 1), c = (unsigned)((r.event[1] >> 40) & 3);
             if (s2s && s2 != s2v)
                 return ferr(sc, "field 's2': expected S2=%" PRIu64 ", the event has S2=%u%s", s2v,
@@ -1170,7 +1182,7 @@ static int st_dma(struct scn *sc)
             enum vsmmu_outcome want = kind == E_ABORT ? VSMMU_XLATE_ABORT
                                       : kind == E_RAZWI ? VSMMU_XLATE_RAZWI : VSMMU_XLATE_STALL;
             if (r.outcome != want)
-                return ferr(sc, "field 'expect': expected %s, got %s%s", e, got, idx);
+                return dma_failed(sc, target, &ti, ferr(sc, "field 'expect': expected %s, got %s%s", e, got, idx));
             break;
         }
         }

@@ -26,6 +26,7 @@ struct scn {
     unsigned line;
     FILE *out;            /* messages (stdout, or stderr with --json) */
     bool verbose, quiet;
+    bool explain_failures; /* explain a dma whose expectation failed */
 
     struct vsmmu_config cfg;
     struct kit_mem *m;
