@@ -448,6 +448,21 @@ static void test_full_batch(void)
     CHECK_EQ(M[0].call_n[0], 4);
     CHECK_EQ(M[0].call_n[2], 2);
     CHECK_EQ(M[0].ncmd, 10);
+    /* a rejection inside a full batch: CERROR at the command that found
+     * the batch full, and the commands after the rejected one still run */
+    M[0].reject_op = ACMD_TLBI_NH_VAA;
+    M[0].ncmd = 0;
+    cmd(s, ACMD_TLBI_NH_ASID, 0, 20, 1);
+    cmd(s, ACMD_TLBI_NH_VAA, 0, 21, 1);
+    cmd(s, ACMD_TLBI_NH_ASID | (2ull << 48), 0, 22, 1);
+    cmd(s, ACMD_TLBI_NH_ASID | (3ull << 48), 0, 23, 1);
+    cmd(s, ACMD_TLBI_NH_ALL, 0, 24, -CERROR_ILL);
+    CHECK_EQ(M[0].ncmd, 3);
+    CHECK_EQ(M[0].cmd[2][0] >> 48, 3);
+    /* the reported command itself is still executed (a guest skips it) */
+    CHECK_EQ(vsmmu_accel_sync(s, &fc), 0);
+    CHECK_EQ(M[0].ncmd, 4);
+    CHECK_EQ(M[0].cmd[3][0] & 0xff, ACMD_TLBI_NH_ALL);
     done(s);
 }
 
