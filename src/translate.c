@@ -291,7 +291,14 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
      * E0PD0): such an access always goes to the walker. */
     bool e0pd = s1 && !(p->access & VSMMU_TXN_PRIV) && !(s1->el2 && !s1->el2_e2h) &&
                 s1->tt[(la >> 55) & 1].e0pd;
-    if (!e0pd && vsmmu_tlb_lookup(s, &k, la, &e)) {
+    /* Stage-2-only entries are tagged by VMID, which STEs with different
+     * MTCFG/ALLOCCFG/SHCFG overrides may share; the cached attributes are
+     * those of the incoming defaults, so an STE that overrides them walks
+     * each time (the overrides are configuration, not TLB, state). */
+    bool own_attrs = !s1 && (ste->mtcfg || (ste->alloccfg & 8) ||
+                             ste->shcfg != STE_SHCFG_INCOMING);
+    bool use_tlb = !e0pd && !own_attrs;
+    if (use_tlb && vsmmu_tlb_lookup(s, &k, la, &e)) {
         uint8_t perm = perm_for(e.perm, p->access);
         if ((perm & need) == need) {
             if (vsmmu_tracing(s))
@@ -332,7 +339,7 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
     if (vsmmu_walk(s, &req, &o, &f))
         return fault(p, &f, x, false);
 
-    if (!p->probe) {
+    if (!p->probe && !own_attrs) {
         uint64_t mask = bits_mask_low(o.size_log2);
         struct vsmmu_tlb_ent ne = {
             .in_base = la & ~mask, .out_base = o.oa & ~mask, .size_log2 = o.size_log2,
