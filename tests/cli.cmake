@@ -33,7 +33,7 @@ vsmmu_cli_expect(cli_demo_strict 0 "demo: all checks passed" demo --strict --siz
 vsmmu_cli_expect(cli_demo_bad_profile 2 "unknown profile" demo --profile nosuch)
 
 # run: the examples that pass on this model
-set(VSMMU_CLI_EXAMPLES stage1 nested hugepage-1g pasid faults cmdq-errors accel-msi stall httu registers granules va-ranges invalidation)
+set(VSMMU_CLI_EXAMPLES stage1 nested hugepage-1g pasid faults cmdq-errors accel-msi stall httu registers granules va-ranges invalidation interrupts)
 foreach(ex ${VSMMU_CLI_EXAMPLES})
   vsmmu_cli_expect(cli_run_${ex} 0 "passed" run ${VSMMU_EXAMPLES}/${ex}.vsmmu)
 endforeach()
