@@ -111,5 +111,5 @@ vsmmu_cli_expect(cli_run_explain_failure 1 "wrong-expect.vsmmu:8: the failed tra
 vsmmu_cli_expect(cli_demo_threads 0 "dpdk, 2 threads +ok.*demo: all checks passed" demo --threads 2 --size 5)
 vsmmu_cli_expect(cli_explain_pasid 0 "L1STD @.*STE @.*S1Fmt=2lvl-64k.*L1CD @.*CD @.*=> abort with C_BAD_CD"
                  explain --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a4 --addr 0x1fff)
-vsmmu_cli_expect(cli_explain_pasid_ok 0 "L1CD @.*=> output address 0x80001fff"
+vsmmu_cli_expect(cli_explain_pasid_ok 0 "translation cache hit.*configuration cache hit.*=> output address 0x80001fff.*cached"
                  explain --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a5 --addr 0x1fff)

@@ -243,7 +243,11 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
                 r->a1, r->a2);
         break;
     case VSMMU_TR_TLB_HIT:
-        fprintf(out, "  translation cache hit (stage %" PRIu64 ") for 0x%" PRIx64 "\n", r->a1, r->a0);
+        if (r->a1)
+            fprintf(out, "  translation cache hit (stage %" PRIu64 " entry) for 0x%" PRIx64 "\n",
+                    r->a1, r->a0);
+        else
+            fprintf(out, "  translation cache hit for 0x%" PRIx64 "\n", r->a0);
         break;
     case VSMMU_TR_TLB_MISS:
         fprintf(out, "  translation cache miss for 0x%" PRIx64 "\n", r->a0);
