@@ -112,4 +112,6 @@ vsmmu_cli_expect(cli_demo_threads 0 "dpdk, 2 threads +ok.*demo: all checks passe
 vsmmu_cli_expect(cli_explain_pasid 0 "L1STD @.*STE @.*S1Fmt=2lvl-64k.*L1CD @.*CD @.*=> abort with C_BAD_CD"
                  explain --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a4 --addr 0x1fff)
 vsmmu_cli_expect(cli_explain_pasid_ok 0 "translation cache hit.*configuration cache hit.*=> output address 0x80001fff.*cached"
+                 explain --cached --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a5 --addr 0x1fff)
+vsmmu_cli_expect(cli_explain_pasid_walk 0 "L1CD @.*CD @.*S1 L3 descriptor.*=> output address 0x80001fff"
                  explain --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a5 --addr 0x1fff)
