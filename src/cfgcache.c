@@ -110,6 +110,9 @@ void vsmmu_xcfg_hot_of(const struct vsmmu_xcfg *x, struct vsmmu_xcfg_hot *h)
     h->instcfg = x->ste.instcfg;
     h->s1 = x->ste.s1 && !x->s1_bypass;
     h->s2 = x->ste.s2;
+    h->mtcfg = x->ste.mtcfg;
+    h->alloccfg = x->ste.alloccfg;
+    h->shcfg = x->ste.shcfg;
     if (h->s1) {
         const struct vsmmu_s1_cfg *c = &x->cd.s1;
         h->asid = c->asid;

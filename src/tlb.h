@@ -82,6 +82,7 @@ struct vsmmu_xcfg_hot {
     bool     el2, el2_e2h;  /* cd.s1.el2, cd.s1.el2_e2h */
     bool     tbi[2];        /* cd.s1.tt[i].tbi */
     bool     e0pd[2];       /* cd.s1.tt[i].e0pd */
+    uint8_t  mtcfg, alloccfg, shcfg;   /* ste.* attribute overrides */
 };
 void vsmmu_xcfg_hot_of(const struct vsmmu_xcfg *x, struct vsmmu_xcfg_hot *h);
 /* Like vsmmu_cfgc_lookup but copies only the hot fields and counts nothing

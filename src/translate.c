@@ -252,6 +252,15 @@ static uint64_t tlb_addr(const struct vsmmu_xcfg_hot *h, uint64_t va)
     return (va & bits_mask_low(56)) | (((va >> 55) & 1) ? GENMASK(63, 56) : 0);
 }
 
+/* Stage-2-only entries are tagged by VMID, which STEs with different
+ * MTCFG/ALLOCCFG/SHCFG overrides may share; the cached attributes are
+ * those of the incoming defaults, so an STE that overrides them walks
+ * each time (the overrides are configuration, not TLB, state). */
+static bool own_attrs_of(const struct vsmmu_xcfg_hot *h)
+{
+    return !h->s1 && (h->mtcfg || (h->alloccfg & 8) || h->shcfg != STE_SHCFG_INCOMING);
+}
+
 /* Answer the transaction from the translation cache: 1 done, 0 go walk.
  * `count`: the lookup counts its hit/miss (the full path); the fast path
  * counts only a completed hit (with its configuration-cache hit). */
@@ -268,7 +277,8 @@ static int cache_hit(struct pipe *p, const struct vsmmu_xcfg_hot *h, bool count)
      * E0PD0): such an access always goes to the walker. */
     bool e0pd = h->s1 && !(p->access & VSMMU_TXN_PRIV) && !(h->el2 && !h->el2_e2h) &&
                 h->e0pd[(la >> 55) & 1];
-    if (e0pd || !(count ? vsmmu_tlb_lookup(s, &k, la, &e) : vsmmu_tlb_probe(s, &k, la, &e))) {
+    bool use_tlb = !e0pd && !own_attrs_of(h);
+    if (!use_tlb || !(count ? vsmmu_tlb_lookup(s, &k, la, &e) : vsmmu_tlb_probe(s, &k, la, &e))) {
         if (vsmmu_tracing(s))
             vsmmu_tracef(s, VSMMU_TR_TLB_MISS, txn->addr, 0, 0, 0, NULL, 0, NULL);
         return 0;
@@ -350,6 +360,7 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
         return VSMMU_OK;
     struct vsmmu_tlb_key k = tlb_key(s, &h);
     uint64_t la = tlb_addr(&h, txn->addr);
+    bool own_attrs = own_attrs_of(&h);
 
     /* Incoming attributes after the STE overrides: they matter when stage
      * 1 is bypassed and stage 2 combines with them. */
@@ -373,7 +384,7 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
     if (vsmmu_walk(s, &req, &o, &f))
         return fault(p, &f, x, false);
 
-    if (!p->probe) {
+    if (!p->probe && !own_attrs) {
         uint64_t mask = bits_mask_low(o.size_log2);
         struct vsmmu_tlb_ent ne = {
             .in_base = la & ~mask, .out_base = o.oa & ~mask, .size_log2 = o.size_log2,
