@@ -115,3 +115,9 @@ vsmmu_cli_expect(cli_explain_pasid_ok 0 "translation cache hit.*configuration ca
                  explain --cached --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a5 --addr 0x1fff)
 vsmmu_cli_expect(cli_explain_pasid_walk 0 "L1CD @.*CD @.*S1 L3 descriptor.*=> output address 0x80001fff"
                  explain --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a5 --addr 0x1fff)
+vsmmu_cli_expect(cli_explain_bad_mem 2 "--mem: .*nosuch.bin: No such file"
+                 explain --mem 0x40000000:nosuch.bin --sid 1 --addr 0)
+vsmmu_cli_expect(cli_explain_bad_reg 2 "--reg: unknown register 'CR9'"
+                 explain --reg CR9=1 --sid 1 --addr 0)
+vsmmu_cli_expect(cli_explain_bad_scenario 2 "syntax-error.vsmmu:4: map: field 'perm'.*explaining against the state reached at line 4"
+                 explain --scenario ${CMAKE_CURRENT_SOURCE_DIR}/cli/syntax-error.vsmmu --sid 1 --addr 0)

@@ -160,9 +160,10 @@ int cli_explain(int argc, char **argv)
     scn_init(&sc, json ? stderr : stdout);
     sc.quiet = true;
     sc.no_cache = scenario && !cached;
-    int rc;
+    int rc, scn_status = 0;
     if (scenario) {
         rc = scn_run_file(&sc, scenario);
+        scn_status = rc;
         if (rc) {
             fprintf(stderr, "vsmmu explain: the scenario failed; explaining against the state "
                             "reached at line %u\n", sc.line);
@@ -250,5 +251,7 @@ int cli_explain(int argc, char **argv)
         jw_done(&w);
     }
     scn_free(&sc);
+    if (scn_status)
+        return scn_status;   /* explained, but the scenario itself failed */
     return rc ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
