@@ -99,6 +99,7 @@ void kit_ste_s2(struct kit_ste *f, uint64_t s2ttb, unsigned ias, unsigned vmid)
     f->s2ps = KIT_PS_48;
     f->s2aa64 = true;
     f->s2r = true;
+    f->shcfg = 1;                    /* use incoming shareability (as Linux) */
     f->s2vmid = vmid;
     f->s2ttb = s2ttb;
 }

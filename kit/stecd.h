@@ -53,7 +53,7 @@ uint64_t kit_l1cd(bool v, uint64_t l2ptr);
 void kit_ste_s1(struct kit_ste *f, uint64_t ctx);
 /* Valid STE, Config = 0b110: 4K granule, S2T0SZ = 64 - ias, start level
  * chosen for ias (L1 for 31..39 bits, L0 for 40..48), S2PS = 48 bits,
- * S2AA64, S2R, VMID. */
+ * S2AA64, S2R, SHCFG = 01 (incoming), VMID. */
 void kit_ste_s2(struct kit_ste *f, uint64_t s2ttb, unsigned ias, unsigned vmid);
 /* Valid CD: AArch64, TTB0 4K granule with T0SZ = 64 - va_bits, TTB1 disabled,
  * IPS 48 bits, A = R = 1, AFFD = 0, the MAIR Linux uses, ASID. */

@@ -260,6 +260,28 @@ static void test_add_backend(void)
     const struct vsmmu_config *c = vsmmu_get_config(s);
     CHECK(!c->s2p);
     CHECK(!c->cd2l);
+    /* what the guest reads (IHI0070 6.3.1-6.3.6): qemu-v3.1 masked by the
+     * QEMU host: S1P=1, S2P=0, HTTU=0, HYP=0, ATS=0, PRI=0, VMID16=0,
+     * CD2L=0, ASID16=1, STALL_MODEL=0b01, TERM_MODEL=1; SIDSIZE 16,
+     * SSIDSIZE 0, PRIQS 0; OAS 0b100 (44 bits), all granules, RIL */
+    uint64_t idr0 = 0, idr1 = 0, idr3 = 0, idr5 = 0;
+    vsmmu_mmio_read(s, SMMU_IDR0, 4, &idr0);
+    vsmmu_mmio_read(s, SMMU_IDR1, 4, &idr1);
+    vsmmu_mmio_read(s, SMMU_IDR3, 4, &idr3);
+    vsmmu_mmio_read(s, SMMU_IDR5, 4, &idr5);
+    CHECK(idr0 & IDR0_S1P);
+    CHECK(!(idr0 & (IDR0_S2P | IDR0_HTTU | IDR0_HYP | IDR0_ATS | IDR0_PRI | IDR0_VMID16 |
+                    IDR0_CD2L | IDR0_BTM)));
+    CHECK(idr0 & IDR0_ASID16);
+    CHECK_EQ(FIELD_GET(IDR0_STALL_MODEL, idr0), 1);
+    CHECK(idr0 & IDR0_TERM_MODEL);
+    CHECK_EQ(FIELD_GET(IDR1_SIDSIZE, idr1), 16);
+    CHECK_EQ(FIELD_GET(IDR1_SSIDSIZE, idr1), 0);
+    CHECK_EQ(FIELD_GET(IDR1_PRIQS, idr1), 0);
+    CHECK(idr3 & IDR3_RIL);
+    CHECK_EQ(FIELD_GET(IDR5_OAS, idr5), 4);
+    CHECK_EQ(idr5 & (IDR5_GRAN4K | IDR5_GRAN16K | IDR5_GRAN64K),
+             IDR5_GRAN4K | IDR5_GRAN16K | IDR5_GRAN64K);
     /* an incompatible second host is refused, named, and released */
     M[1].hw.idr[1] = 8;      /* SIDSIZE 8 < 16 */
     CHECK_EQ(vsmmu_accel_add_backend(s, &MB[1]), VSMMU_EINVAL);
@@ -448,6 +470,21 @@ static void test_full_batch(void)
     CHECK_EQ(M[0].call_n[0], 4);
     CHECK_EQ(M[0].call_n[2], 2);
     CHECK_EQ(M[0].ncmd, 10);
+    /* a rejection inside a full batch: CERROR at the command that found
+     * the batch full, and the commands after the rejected one still run */
+    M[0].reject_op = ACMD_TLBI_NH_VAA;
+    M[0].ncmd = 0;
+    cmd(s, ACMD_TLBI_NH_ASID, 0, 20, 1);
+    cmd(s, ACMD_TLBI_NH_VAA, 0, 21, 1);
+    cmd(s, ACMD_TLBI_NH_ASID | (2ull << 48), 0, 22, 1);
+    cmd(s, ACMD_TLBI_NH_ASID | (3ull << 48), 0, 23, 1);
+    cmd(s, ACMD_TLBI_NH_ALL, 0, 24, -CERROR_ILL);
+    CHECK_EQ(M[0].ncmd, 3);
+    CHECK_EQ(M[0].cmd[2][0] >> 48, 3);
+    /* the reported command itself is still executed (a guest skips it) */
+    CHECK_EQ(vsmmu_accel_sync(s, &fc), 0);
+    CHECK_EQ(M[0].ncmd, 4);
+    CHECK_EQ(M[0].cmd[3][0] & 0xff, ACMD_TLBI_NH_ALL);
     done(s);
 }
 

@@ -315,11 +315,46 @@ static void test_events(void)
     teardown();
 }
 
+/* Random vSTEs: accepted exactly when the Linux rule accepts them
+ * (linux-driver.md 5.3): V=0, or only the allowed bits (dword 0:
+ * 0xF80FFFFFFFFFFFFF = V, Config, S1Fmt, S1ContextPtr[51:6], S1CDMax;
+ * dword 1: 0x380000FF = S1DSS, S1CIR, S1COR, S1CSH, S1STALLD, EATS),
+ * Config in {0b000, 0b100, 0b101} and EATS <= 1. */
+static void test_random_vste(void)
+{
+    setup();
+    BE->ops->add_device(BE->ctx, VSID, PSID);
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    unsigned accepted = 0;
+    for (int i = 0; i < 3000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        uint64_t w0 = x;
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        uint64_t w1 = x;
+        if (i % 3)   /* mostly within the allowed bits, to reach the other checks */
+            w0 &= 0xF80FFFFFFFFFFFFFull, w1 &= 0x380000FFull;
+        if (i % 5 == 0)
+            w1 &= ~(1ull << 29);
+        unsigned cfg = (unsigned)(w0 >> 1) & 7, eats = (unsigned)(w1 >> 28) & 3;
+        bool ok = !(w0 & 1) || (!(w0 & ~0xF80FFFFFFFFFFFFFull) && !(w1 & ~0x380000FFull) &&
+                                (cfg == 0 || cfg == 4 || cfg == 5) && eats <= 1);
+        uint64_t v[2] = { w0, w1 };
+        int rc = BE->ops->install_ste(BE->ctx, VSID, v);
+        CHECK_MSG((rc == VSMMU_OK) == ok, "vSTE %016llx %016llx: rc %d, expected %s",
+                  (unsigned long long)w0, (unsigned long long)w1, rc, ok ? "ok" : "EIO");
+        CHECK(rc == VSMMU_OK || rc == VSMMU_EINVAL);
+        accepted += ok;
+    }
+    CHECK(accepted > 300 && accepted < 2700);
+    teardown();
+}
+
 int main(void)
 {
     RUN(test_create);
     RUN(test_ste);
     RUN(test_invalidate);
     RUN(test_events);
+    RUN(test_random_vste);
     return t_done();
 }

@@ -413,6 +413,17 @@ static void stage2_translates(void)
     CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
     CHECK_EQ(r.memattr, 0x04);
     CHECK_EQ(r.sh, 2);
+    /* another STE with the same VMID and no override: Normal WB, ISH, not
+     * the first STE's Device view (the VMID-tagged entry is not shared) */
+    struct kit_ste f2 = x.sf;
+    f2.mtcfg = false;
+    f2.memattr = 0;
+    put_ste(&x.e, x.st + 64 * (SID + 1), &f2);
+    r = tx(&x.e, SID + 1, 0x345678, 0);
+    CHECK_EQ(r.memattr, 0xFF);
+    CHECK_EQ(r.sh, 3);
+    r = tx(&x.e, SID, 0x345678, 0);
+    CHECK_EQ(r.memattr, 0x04);
     x.sf.mtcfg = false;
     x.sf.memattr = 0;
     put_ste(&x.e, x.st + 64 * SID, &x.sf);

@@ -185,9 +185,11 @@ static void install_dev(struct vsmmu *s, struct accel_dev *d, bool report)
     be_install(s, d, v, report);
 }
 
-/* Execute the pending list up to now even though a command failed, for
- * CMDQ disable: the commands were consumed and are completed as best we can. */
-static int run_pending(struct vsmmu *s, uint32_t *failed_cons);
+/* Execute the pending list. At CMD_SYNC (keep_going false) the first
+ * failure ends it: the commands after the failed one are dropped, the guest
+ * re-issues them. When the guest cannot be told exactly (CMDQ disable, a
+ * full batch) the failed command is skipped and the others still run. */
+static int run_pending(struct vsmmu *s, uint32_t *failed_cons, bool keep_going);
 
 /* Follow guest state the backends depend on: SMMUEN, GBPA.ABORT, CMDQEN. */
 static void follow_state(struct vsmmu *s)
@@ -199,7 +201,7 @@ static void follow_state(struct vsmmu *s)
     bool gabort = reg_load(&s->regs.gbpa) & GBPA_ABORT;
     if (a->cmdqen && !cmdqen && a->npend) {
         uint32_t dummy;
-        (void)run_pending(s, &dummy);
+        (void)run_pending(s, &dummy, true);
     }
     a->cmdqen = cmdqen;
     if (smmuen == a->smmuen && (smmuen || gabort == a->gbpa_abort))
@@ -280,7 +282,7 @@ static void install_range(struct vsmmu *s, uint32_t sid, uint64_t count)
     }
 }
 
-static int run_pending(struct vsmmu *s, uint32_t *failed_cons)
+static int run_pending(struct vsmmu *s, uint32_t *failed_cons, bool keep_going)
 {
     struct vsmmu_accel *a = s->accel;
     unsigned i = 0;
@@ -292,10 +294,18 @@ static int run_pending(struct vsmmu *s, uint32_t *failed_cons)
         if (j > i) {
             long f = flush_run(s, i, j);
             if (f >= 0) {
-                *failed_cons = a->pend[f].cons;
                 stat_inc(a, rejected, 1);
-                rc = -CERROR_ILL;
-                break;
+                if (!rc) {
+                    *failed_cons = a->pend[f].cons;
+                    rc = -CERROR_ILL;
+                }
+                if (!keep_going)
+                    break;
+                /* Backends called before the failing one already ran
+                 * [f+1, j); running them again is extra invalidation,
+                 * which is always harmless. */
+                i = (unsigned)f + 1;
+                continue;
             }
         }
         if (j < a->npend && a->pend[j].kind == PEND_INSTALL) {
@@ -367,12 +377,16 @@ int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t cons)
         return 0;
     }
     if (a->npend >= a->batch_max) {
-        /* Batch full: execute what is pending now. A failure is reported at
-         * this command (docs/accel.md). */
+        /* Batch full: execute what is pending now. A failure cannot be
+         * reported at the failed command any more (CONS has passed it): it
+         * is reported at this one, the others still run (docs/accel.md). */
         uint32_t fc;
-        if (run_pending(s, &fc) != 0)
-            return -CERROR_ILL;
+        if (run_pending(s, &fc, true) != 0)
+            taken = -CERROR_ILL;
     }
+    /* Queued even when reporting a failure: a guest skips the command the
+     * error names (Linux replaces it with a CMD_SYNC), and running an
+     * invalidation or re-reading an STE once more is harmless. */
     if (pend_push(a, &p) != 0) {
         vsmmu_fail(s, VSMMU_ENOMEM, "accel: out of memory queuing a command");
         return -CERROR_ABT;
@@ -391,7 +405,7 @@ int vsmmu_accel_sync(struct vsmmu *s, uint32_t *failed_cons)
         return 0;
     stat_inc(a, flushes, 1);
     uint32_t fc = 0;
-    int rc = run_pending(s, &fc);
+    int rc = run_pending(s, &fc, false);
     if (rc && failed_cons)
         *failed_cons = fc;
     return rc;

@@ -254,6 +254,8 @@ int scn_instance(struct scn *sc)
         return 0;
     if (!sc->npool && add_ram(sc, "ram", 0x40000000, 64 << 20, 0x40000000))
         return -1;
+    if (sc->no_cache)
+        sc->cfg.tlb_entries = sc->cfg.cfg_entries = 0;   /* every lookup walks */
     struct vsmmu_host_ops ops;
     /* No direct RAM regions: every access goes through the host ops, so
      * 'poison' reaches table and queue fetches too. */
