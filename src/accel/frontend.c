@@ -439,10 +439,16 @@ int vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct v
     uint64_t v0 = __atomic_load_n(&d->vste[0], __ATOMIC_ACQUIRE);
     uint64_t v1 = __atomic_load_n(&d->vste[1], __ATOMIC_ACQUIRE);
     unsigned cfg = (unsigned)FIELD_GET(VSTE0_CONFIG, v0);
-    if (!(reg_load(&s->regs.cr0ack) & CR0_SMMUEN))
+    bool smmuen = reg_load(&s->regs.cr0ack) & CR0_SMMUEN;
+    if (!smmuen)
         cfg = (reg_load(&s->regs.gbpa) & GBPA_ABORT) ? VSTE_CFG_ABORT : VSTE_CFG_BYPASS;
     else if (!(v0 & VSTE0_V))
         cfg = VSTE_CFG_ABORT;
+    /* IHI0070 5.2: an STE with stage 1 disabled (Config 0b100) terminates a
+     * transaction that has a SubstreamID (C_BAD_SUBSTREAMID); GBPA bypass
+     * with SMMUEN=0 takes them too (6.3.9). */
+    if (cfg == VSTE_CFG_BYPASS && smmuen && (txn->flags & VSMMU_TXN_SSV))
+        return VSMMU_OK;
     if (cfg == VSTE_CFG_BYPASS) {
         if (s->oas_bits < 64 && (txn->addr >> s->oas_bits))
             return VSMMU_OK;
