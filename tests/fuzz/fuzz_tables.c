@@ -26,6 +26,7 @@
 #include "ptb.h"
 #include "spec/pte.h"
 #include "vsmmu/accel.h"
+#include "ste.h"
 
 #define HPA 0x40000000ull
 
@@ -41,6 +42,15 @@ struct st {
 };
 
 static const uint32_t pt_vsid[3] = { 1, 6, 9 };
+
+/* FZ_VERBOSE=1: narrate a replayed input (ops, invalidations, accel state) */
+static bool verbose(void)
+{
+    static int v = -1;
+    if (v < 0)
+        v = getenv("FZ_VERBOSE") != NULL;
+    return v;
+}
 
 static uint32_t psid_of(uint32_t vsid)
 {
@@ -88,7 +98,7 @@ static bool accel_setup(struct st *t)
     if (vsmmu_soft_backend_new(&sc, &be, err, sizeof(err)))
         fz_fail("soft backend: %s", err);
     if (vsmmu_accel_add_backend(e->s, be) < 0) {
-        if (getenv("FZ_VERBOSE"))
+        if (verbose())
             fprintf(stderr, "accel: %s\n", vsmmu_last_error(e->s));
         return false;            /* the guest configuration does not nest */
     }
@@ -156,6 +166,10 @@ static void invalidate(struct st *t)
         vsmmu_mmio_read(both[i], SMMU_GERRORN, 4, &gn);
         vsmmu_mmio_read(both[i], SMMU_CMDQ_PROD, 4, &p);
         vsmmu_mmio_read(both[i], SMMU_CMDQ_CONS, 4, &c);
+        if (verbose())
+            fprintf(stderr, "  inval %u: gerror %llx/%llx prod %llx cons %llx\n", i,
+                    (unsigned long long)g, (unsigned long long)gn, (unsigned long long)p,
+                    (unsigned long long)c);
         if ((g ^ gn) & GERROR_CMDQ_ERR) {
             /* a poisoned queue slot: skip the failed command and resume */
             fz_mmio_write(&t->e, both[i], SMMU_GERRORN, g, 4);
@@ -268,6 +282,14 @@ static void txn(struct st *t, struct fz_in *in)
          * reach the guest through vsmmu_accel_poll): the front-end's own
          * walk records none. */
         bool pt = t->accel && psid_of(x.sid) != ~0u;
+        if (verbose() && x.sid < 64) {
+            struct vsmmu_accel_stats as;
+            vsmmu_accel_get_stats(t->e.s, &as);
+            fprintf(stderr, "  txn sid %u: STE %016llx %016llx; installs %llu bad %llu\n", x.sid,
+                    (unsigned long long)kit_r64(t->e.mem, FZ_STRTAB + 64ull * x.sid),
+                    (unsigned long long)kit_r64(t->e.mem, FZ_STRTAB + 64ull * x.sid + 8),
+                    (unsigned long long)as.ste_installs, (unsigned long long)as.bad_ste);
+        }
         same_result(&x, &r1, &rt, pt ? "accelerated vs emulated" : "cached vs uncached instance",
                     !pt);
         if (t->e.ptw_writes != w1)
@@ -279,6 +301,14 @@ static void txn(struct st *t, struct fz_in *in)
     }
     if (t->accel)
         host_dma(t, &x, &r1);
+}
+
+static void verbose_trace(void *o, const struct vsmmu_trace_rec *r)
+{
+    if (r->msg || r->kind == VSMMU_TR_CERROR || r->kind == VSMMU_TR_GERROR)
+        fprintf(stderr, "%s: trace kind %d a0 0x%llx a1 0x%llx: %s\n", (const char *)o,
+                r->kind, (unsigned long long)r->a0, (unsigned long long)r->a1,
+                r->msg ? r->msg : "");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -302,16 +332,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         fz_env_init(&t.e, &cfg, hflags & FZH_DIRECT, true);
     }
+    if (verbose()) {
+        vsmmu_set_trace(t.e.s, verbose_trace, "main");
+        vsmmu_set_trace(t.e.twin, verbose_trace, "twin");
+    }
     fz_scenario(&t.e);
     uint64_t base;
     uint32_t scfg;
     fz_scenario_strtab(&t.e, hflags & FZH_ST2L, &base, &scfg);
     fz_enable_at(&t.e, t.e.s, base, scfg, 4, 4, FZ_EVTQ);
     fz_enable_at(&t.e, t.e.twin, base, scfg, 4, 4, FZ_EVTQ_TWIN);
+    /* The accelerated front-end installs the guest STEs on the host at
+     * CFGI time (fz_enable): from then on a structure change is stale
+     * until the next invalidation, as for a cache. */
+    t.translated = t.accel;
+    if (verbose()) {
+        uint64_t raw[8];
+        for (unsigned i = 0; i < 8; i++)
+            raw[i] = kit_r64(t.e.mem, FZ_STRTAB + 64 + 8 * i);
+        struct vsmmu_ste ste;
+        const struct vsmmu_config *tc = vsmmu_get_config(t.e.twin);
+        fprintf(stderr, "ste1 %016llx %016llx %016llx %016llx decode(twin) %d; twin v3.%u s1p %d s2p "
+                "%d ssid %u stall %d term %d\n", (unsigned long long)raw[0],
+                (unsigned long long)raw[1], (unsigned long long)raw[2], (unsigned long long)raw[3],
+                vsmmu_ste_decode(t.e.twin, raw, &ste), tc->arch_minor, tc->s1p, tc->s2p,
+                tc->ssidsize, tc->stall_model, tc->term_model);
+    }
 
     unsigned nops = 0;
     while (fz_more(&in) && nops++ < 1024) {
         uint8_t op = fz_u8(&in);
+        if (verbose())
+            fprintf(stderr, "op %u (0x%02x) stale %d\n", op % TO_COUNT, op, t.stale);
         switch (op % TO_COUNT) {
         case TO_STE: {
             uint8_t sid = fz_u8(&in) & 63;
@@ -387,7 +439,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     if (t.hm) {
-        if (getenv("FZ_VERBOSE") && t.accel) {
+        if (verbose() && t.accel) {
             struct vsmmu_accel_stats as;
             vsmmu_accel_get_stats(t.e.s, &as);
             fprintf(stderr, "accel: %llu translations, %llu vSTEs, %llu forwarded\n",
