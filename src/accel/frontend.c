@@ -457,6 +457,18 @@ int vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct v
         res->bypass = true;
         res->size_log2 = 12;
         res->perm = VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X;
+        /* the incoming attributes, with GBPA's overrides when SMMUEN=0
+         * (the vSTE carries none), as the emulated path reports them */
+        res->memattr = VSMMU_IN_MEMATTR;
+        res->sh = VSMMU_IN_SH;
+        if (!smmuen) {
+            uint32_t g = vsmmu_gbpa_effective(reg_load(&s->regs.gbpa), s->cfg.attr_types_ovr,
+                                              s->cfg.attr_perms_ovr);
+            vsmmu_attr_override((uint8_t)FIELD_GET(GBPA_MTCFG, g),
+                                (uint8_t)FIELD_GET(GBPA_MEMATTR, g),
+                                (uint8_t)FIELD_GET(GBPA_ALLOCCFG, g),
+                                (uint8_t)FIELD_GET(GBPA_SHCFG, g), &res->memattr, &res->sh);
+        }
         return VSMMU_OK;
     }
     if (cfg != VSTE_CFG_S1)
@@ -477,6 +489,8 @@ int vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct v
         res->bypass = true;
         res->size_log2 = 12;
         res->perm = VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X;
+        res->memattr = VSMMU_IN_MEMATTR;
+        res->sh = VSMMU_IN_SH;
         return VSMMU_OK;
     }
     struct vsmmu_walk_req req = { .s1 = &cd.s1, .s2 = NULL, .addr = txn->addr,
