@@ -8,7 +8,11 @@
  * recording C_BAD_SUBSTREAMID. This is the case for full stream bypass".
  * The emulated path (and the host SMMU for the device's DMA) abort it.
  * With SMMUEN=0, GBPA bypass includes transactions with a SubstreamID
- * (6.3.9.x), so those still pass. */
+ * (6.3.9.x), so those still pass.
+ * Also: the front-end's bypass result carried memory attributes 0
+ * (Device-nGnRnE, non-shareable) where the emulated path reports the
+ * incoming attributes (Normal WB, inner shareable: no override in the
+ * vSTE, IHI0070 5.2 MTCFG/SHCFG) and GBPA's overrides with SMMUEN=0. */
 #include "test.h"
 #include "mem.h"
 #include "ptb.h"
@@ -76,6 +80,8 @@ static void bypass_ste_with_substreamid_aborts(void)
     translate(VSMMU_TXN_SSV, &r);
     CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
     CHECK_EQ(r.out_addr, 0x5000);
+    CHECK_EQ(r.memattr, 0xFF);                  /* GBPA.MTCFG=0: incoming WB */
+    CHECK_EQ(r.sh, 3);                          /* GBPA.SHCFG=0b00 ignored w/o ATTR_TYPES_OVR */
 
     /* linear stream table at 0x10000 (2^6 STEs); STE 1: V=1, Config=0b100 */
     kit_w64(GM, 0x10000 + 64, 1 | 4u << 1);
@@ -90,6 +96,8 @@ static void bypass_ste_with_substreamid_aborts(void)
     CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
     CHECK_EQ(r.out_addr, 0x5000);
     CHECK(r.bypass);
+    CHECK_EQ(r.memattr, 0xFF);
+    CHECK_EQ(r.sh, 3);
     translate(VSMMU_TXN_SSV, &r);               /* with one: abort */
     CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
     /* the device's DMA on the host agrees */
