@@ -119,7 +119,9 @@ void fz_ste(const struct fz_env *e, uint64_t ste[8], unsigned config, uint64_t c
 void fz_cd(const struct fz_env *e, uint64_t cd[8], uint64_t ttb0, unsigned asid, bool stall,
            bool httu);
 void fz_put(struct fz_env *e, uint64_t pa, const uint64_t *dw, unsigned n);
-/* Put `n` commands on the command queue and publish them; returns CONS. */
+/* Put `n` commands on the command queue (waiting for space: never over
+ * unconsumed ones) and publish them, writing PROD again until the SMMU has
+ * consumed them, stopped on an error or is disabled (bounded); returns CONS. */
 uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], unsigned n);
 
 /* Encoders */
