@@ -35,6 +35,9 @@
 #include "bench.h"
 #include "mem.h"
 #include "ptb.h"
+#include "drv.h"
+#include "cmd.h"
+#include "stecd.h"
 #include "internal.h"
 #include "walk.h"
 #include "xcfg.h"
@@ -229,6 +232,7 @@ struct results {
     double tlbi_page_ns[3], tlbi_range_1g_ns, tlbi_storm_1g_ns, tlbi_asid_ns;
     double threads2_speedup;
     bool quick;
+    bool api;                   /* --api: cache interface + walker, no pipeline */
 };
 
 /* ---- translation benchmarks ------------------------------------------------------ */
@@ -535,6 +539,409 @@ static int bench_tlbi_asid(struct results *R)
     return 0;
 }
 
+/* ---- pipeline mode: vsmmu_translate() and the command queue ------------------------ */
+
+/* A guest programmed as a driver would (kit/drv: probe, reset, stream table,
+ * queues), StreamID 0 translating through stage 1 or nested, tables from
+ * kit/ptb, STE/CD from kit/stecd, invalidations as commands + CMD_SYNC. */
+struct pguest {
+    struct kit_mem *m;
+    struct vsmmu *s;
+    struct kit_drv d;
+    struct kit_ptb s1, s2;
+    uint64_t sink;
+};
+
+static void pg_close(struct pguest *g)
+{
+    if (g->s)
+        vsmmu_destroy(g->s);
+    if (g->m)
+        kit_mem_free(g->m);
+    memset(g, 0, sizeof(*g));
+}
+
+/* mode: 0 stage-1 4K pages over npages, 1 stage-1 2M blocks over 1 GiB,
+ * 2 nested (S1 4K over S2 4K) over npages. */
+static int pg_open(struct pguest *g, int mode, unsigned npages, uint32_t tlb_entries)
+{
+    memset(g, 0, sizeof(*g));
+    g->m = kit_mem_new();
+    if (!g->m || kit_mem_add(g->m, RAM_BASE, RAM_SIZE))
+        return -1;
+    kit_mem_alloc(g->m, 0x10000, 0x10000);
+    struct vsmmu_config c;
+    vsmmu_config_default(&c);
+    c.oas_bits = 48;
+    c.tlb_entries = tlb_entries;
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(g->m, &ops, true);
+    char err[256];
+    if (vsmmu_create(&c, &ops, &g->s, err, sizeof(err))) {
+        fprintf(stderr, "vsmmu-bench: create: %s\n", err);
+        return -1;
+    }
+    struct kit_drv_opts o;
+    kit_drv_default_opts(&o);
+    o.sid_bits = 8;
+    if (kit_drv_probe(&g->d, g->s, g->m) || kit_drv_reset(&g->d, &o)) {
+        fprintf(stderr, "vsmmu-bench: driver: %s\n", g->d.err);
+        return -1;
+    }
+    bool nested = mode == 2;
+    if (kit_ptb_init_s1(&g->s1, g->m, 12, 16))
+        return -1;
+    if (nested) {
+        g->s1.delta = IPA_TABLES;
+        if (kit_ptb_init_s2(&g->s2, g->m, 12, 2, 16))
+            return -1;
+    }
+    if (mode == 1) {
+        if (kit_ptb_map(&g->s1, VA_BASE, PA_OUT, G1, 2, S1_ATTR))
+            return -1;
+    } else {
+        uint64_t out = nested ? IPA_OUT : PA_OUT;
+        for (unsigned i = 0; i < npages; i++)
+            if (kit_ptb_map(&g->s1, VA_BASE + i * K4, out + i * K4, K4, 3, S1_ATTR))
+                return -1;
+    }
+    if (nested &&
+        (kit_ptb_map(&g->s2, IPA_TABLES + RAM_BASE, RAM_BASE, RAM_SIZE, 3, S2_ATTR) ||
+         kit_ptb_map(&g->s2, IPA_OUT, PA_OUT, (uint64_t)npages * K4, 3, S2_ATTR)))
+        return -1;
+    uint64_t cdpa = kit_mem_alloc(g->m, 64, 64);
+    struct kit_cd cd;
+    kit_cd_s1(&cd, kit_ptb_ttb(&g->s1), 48, 1);
+    uint64_t raw[8];
+    kit_cd_encode(&cd, raw);
+    kit_write8(g->m, cdpa, raw);
+    struct kit_ste f;
+    if (nested) {
+        kit_ste_s2(&f, kit_ptb_ttb(&g->s2), 48, 1);
+        f.config = KIT_CFG_NESTED;
+        f.s1ctxptr = cdpa + IPA_TABLES;
+    } else {
+        kit_ste_s1(&f, cdpa);
+    }
+    kit_ste_encode(&f, raw);
+    return kit_drv_install_ste(&g->d, 0, raw) ? -1 : 0;
+}
+
+static inline uint64_t pg_xlate(struct pguest *g, uint64_t va)
+{
+    struct vsmmu_txn t = { .sid = 0, .addr = va };
+    struct vsmmu_result r;
+    vsmmu_translate(g->s, &t, &r);
+    return r.out_addr;
+}
+
+static double p_hit_loop(struct pguest *g, uint64_t iters, uint64_t seed)
+{
+    uint64_t sink = 0;
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < iters; i++) {
+        uint64_t p = (i * 37 + seed) & (HOT - 1);
+        sink += pg_xlate(g, VA_BASE + p * K4 + (i & 0xff8));
+    }
+    uint64_t t1 = now_ns();
+    g->sink += sink;
+    return (double)(t1 - t0) / (double)iters;
+}
+
+static int p_hit(struct results *R)
+{
+    struct pguest g;
+    if (pg_open(&g, 0, HOT, 16384))
+        return -1;
+    for (unsigned i = 0; i < HOT; i++)
+        pg_xlate(&g, VA_BASE + i * K4);
+    uint64_t iters = R->quick ? 200000 : 5000000;
+    double best = 1e30;
+    for (int rep = 0; rep < 5; rep++) {
+        double v = p_hit_loop(&g, iters, (uint64_t)rep);
+        if (v < best)
+            best = v;
+    }
+    R->hit_ns = best;
+    pg_close(&g);
+    return 0;
+}
+
+static int p_block(struct results *R)
+{
+    struct pguest g;
+    if (pg_open(&g, 1, 0, 16384))
+        return -1;
+    for (unsigned i = 0; i < 512; i++)
+        pg_xlate(&g, VA_BASE + i * M2);
+    uint64_t iters = R->quick ? 200000 : 5000000;
+    double best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        uint64_t x = 77 + (uint64_t)rep, sink = 0;
+        uint64_t t0 = now_ns();
+        for (uint64_t i = 0; i < iters; i++)
+            sink += pg_xlate(&g, VA_BASE + (xs(&x) & (G1 - 1)));
+        double v = (double)(now_ns() - t0) / (double)iters;
+        g.sink += sink;
+        if (v < best)
+            best = v;
+    }
+    R->block_hit_ns = best;
+    pg_close(&g);
+    return 0;
+}
+
+static void stats_of(struct vsmmu *s, uint64_t *misses, uint64_t *reads)
+{
+    struct vsmmu_stats st;
+    vsmmu_get_stats(s, &st);
+    *misses = st.tlb_misses;
+    *reads = st.desc_reads;
+}
+
+static int p_miss(struct results *R, bool nested)
+{
+    struct pguest g;
+    unsigned npages = R->quick ? 16384 : NPAGES;
+    uint32_t cap = R->quick ? 4096 : 16384;
+    if (pg_open(&g, nested ? 2 : 0, npages, cap))
+        return -1;
+    uint64_t x = 0x1234567, m0, r0, m1, r1;
+    if (nested) {
+        /* cold: right after VMALLS12E1 nothing of the VMID is cached; each
+         * miss walks stage 2 for every table IPA */
+        uint64_t c[2];
+        kit_cmd_tlbi_s12_vmall(c, 1);
+        uint64_t misses = 0, reads = 0;
+        for (unsigned i = 0; i < 200; i++) {
+            kit_drv_cmd(&g.d, c);
+            stats_of(g.s, &m0, &r0);
+            pg_xlate(&g, VA_BASE + (xs(&x) % npages) * K4);
+            stats_of(g.s, &m1, &r1);
+            misses += m1 - m0;
+            reads += r1 - r0;
+        }
+        R->nested_miss_reads_cold = (double)reads / (double)(misses ? misses : 1);
+    }
+    for (unsigned i = 0; i < 4 * cap; i++)          /* warm (tables' IPAs too) */
+        pg_xlate(&g, VA_BASE + (xs(&x) % npages) * K4);
+    uint64_t iters = R->quick ? 50000 : 1000000;
+    uint64_t sink = 0;
+    stats_of(g.s, &m0, &r0);
+    uint64_t t0 = now_ns();
+    for (uint64_t i = 0; i < iters; i++)
+        sink += pg_xlate(&g, VA_BASE + (xs(&x) % npages) * K4);
+    uint64_t t1 = now_ns();
+    stats_of(g.s, &m1, &r1);
+    uint64_t misses = m1 - m0, reads = r1 - r0;
+    /* hit cost in this state, to separate the misses' share */
+    uint64_t hv = VA_BASE + (xs(&x) % npages) * K4;
+    pg_xlate(&g, hv);
+    uint64_t h0 = now_ns();
+    for (uint64_t i = 0; i < iters / 4; i++)
+        sink += pg_xlate(&g, hv + (i & 0xff8));
+    double hit = (double)(now_ns() - h0) / (double)(iters / 4);
+    g.sink += sink;
+    double per_miss = misses ? ((double)(t1 - t0) - (double)(iters - misses) * hit) /
+                               (double)misses : 0;
+    double rpm = (double)reads / (double)(misses ? misses : 1);
+    if (nested) {
+        R->nested_miss_ns = per_miss;
+        R->nested_miss_reads_warm = rpm;
+    } else {
+        R->s1_miss_ns = per_miss;
+        R->s1_miss_reads = rpm;
+    }
+    pg_close(&g);
+    return 0;
+}
+
+struct pthr {
+    struct pguest *g;
+    uint64_t iters, seed;
+    pthread_barrier_t *bar;
+};
+
+static void *p_thr_main(void *arg)
+{
+    struct pthr *t = arg;
+    struct pguest local = *t->g;       /* private sink; shared instance */
+    pthread_barrier_wait(t->bar);
+    p_hit_loop(&local, t->iters, t->seed);
+    return NULL;
+}
+
+static double p_run_threads(struct pguest *g, int n, uint64_t iters)
+{
+    pthread_t th[2];
+    struct pthr a[2];
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, (unsigned)n + 1);
+    for (int i = 0; i < n; i++) {
+        a[i] = (struct pthr){ .g = g, .iters = iters, .seed = (uint64_t)i * 64, .bar = &bar };
+        pthread_create(&th[i], NULL, p_thr_main, &a[i]);
+    }
+    uint64_t t0 = wall_ns();
+    pthread_barrier_wait(&bar);
+    for (int i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+    uint64_t t1 = wall_ns();
+    pthread_barrier_destroy(&bar);
+    return (double)(t1 - t0);
+}
+
+static int p_threads(struct results *R)
+{
+    struct pguest g;
+    if (pg_open(&g, 0, HOT, 16384))
+        return -1;
+    for (unsigned i = 0; i < HOT; i++)
+        pg_xlate(&g, VA_BASE + i * K4);
+    uint64_t iters = R->quick ? 200000 : 5000000;
+    double best = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        double t1 = p_run_threads(&g, 1, iters);
+        double t2 = p_run_threads(&g, 2, iters);
+        double sp = 2.0 * t1 / t2;
+        if (sp > best)
+            best = sp;
+    }
+    R->threads2_speedup = best;
+    pg_close(&g);
+    return 0;
+}
+
+/* One-page TLBI_NH_VA commands (batches of 64 + CMD_SYNC) with the cache
+ * full of 4K entries of the guest's pages. */
+static int p_tlbi_page(struct results *R)
+{
+    static const uint32_t caps[3] = { 1024, 16384, 65536 };
+    for (int ci = 0; ci < 3; ci++) {
+        struct pguest g;
+        uint32_t cap = caps[ci];
+        if (pg_open(&g, 0, cap, cap))
+            return -1;
+        for (uint64_t i = 0; i < cap; i++)
+            pg_xlate(&g, VA_BASE + i * K4);
+        enum { B = 64 };
+        uint64_t cmds[B][2], pick[B];
+        unsigned rounds = R->quick ? 32 : 512;
+        uint64_t x = 99, total = 0, n = 0;
+        for (unsigned r = 0; r < rounds; r++) {
+            for (unsigned b = 0; b < B; b++) {
+                pick[b] = VA_BASE + (xs(&x) % cap) * K4;
+                struct kit_tlbi_range rr = { .addr = pick[b], .leaf = true };
+                kit_cmd_tlbi_nh_va(cmds[b], 0, 1, &rr);
+            }
+            uint64_t t0 = now_ns();
+            kit_drv_submit(&g.d, (const uint64_t (*)[2])cmds, B, true);
+            if (r)                       /* the first round warms up */
+                total += now_ns() - t0, n += B;
+            for (unsigned b = 0; b < B; b++)        /* refill (untimed) */
+                pg_xlate(&g, pick[b]);
+        }
+        R->tlbi_page_ns[ci] = (double)total / (double)n;
+        pg_close(&g);
+    }
+    return 0;
+}
+
+static int p_tlbi_1g(struct results *R)
+{
+    const uint64_t npg = G1 / K4;       /* 262,144 */
+    struct pguest g;
+    if (pg_open(&g, 0, (unsigned)npg, (uint32_t)npg))
+        return -1;
+    uint64_t (*cmds)[2] = calloc(npg, sizeof(*cmds));
+    if (!cmds)
+        return -1;
+    unsigned reps = R->quick ? 1 : 3;
+    double best_range = 1e30, best_storm = 1e30;
+    for (unsigned r = 0; r < reps; r++) {
+        for (uint64_t i = 0; i < npg; i++)
+            pg_xlate(&g, VA_BASE + i * K4);
+        /* one RIL command: TG=4K, SCALE=18, NUM=0 -> 2^18 pages, + CMD_SYNC */
+        struct kit_tlbi_range rr = { .addr = VA_BASE, .tg = KIT_TG_4K, .scale = 18,
+                                     .num = 0, .leaf = true };
+        kit_cmd_tlbi_nh_va(cmds[0], 0, 1, &rr);
+        uint64_t t0 = now_ns();
+        kit_drv_submit(&g.d, (const uint64_t (*)[2])cmds, 1, true);
+        double v = (double)(now_ns() - t0);
+        if (v < best_range)
+            best_range = v;
+        if (vsmmu_tlb_count(g.s) != 0)
+            fprintf(stderr, "vsmmu-bench: range TLBI left %u entries\n", vsmmu_tlb_count(g.s));
+
+        for (uint64_t i = 0; i < npg; i++)
+            pg_xlate(&g, VA_BASE + i * K4);
+        for (uint64_t i = 0; i < npg; i++) {
+            struct kit_tlbi_range pr = { .addr = VA_BASE + i * K4, .leaf = true };
+            kit_cmd_tlbi_nh_va(cmds[i], 0, 1, &pr);
+        }
+        t0 = now_ns();
+        kit_drv_submit(&g.d, (const uint64_t (*)[2])cmds, (unsigned)npg, true);
+        v = (double)(now_ns() - t0);
+        if (v < best_storm)
+            best_storm = v;
+    }
+    free(cmds);
+    R->tlbi_range_1g_ns = best_range;
+    R->tlbi_storm_1g_ns = best_storm;
+    pg_close(&g);
+    return 0;
+}
+
+/* TLBI_NH_ASID + CMD_SYNC of one of 64 ASIDs (256 pages each) in a full
+ * 16Ki-entry cache. The 64 address spaces are 64 substreams of SID 0 over
+ * the same tables, each CD with its own ASID. */
+static int p_tlbi_asid(struct results *R)
+{
+    struct pguest g;
+    if (pg_open(&g, 0, 256, 16384))
+        return -1;
+    /* re-point SID 0 at a 64-entry CD table: CD i has ASID i + 1 */
+    uint64_t cdt = kit_mem_alloc(g.m, 64 * 64, 64);
+    for (unsigned i = 0; i < 64; i++) {
+        struct kit_cd cd;
+        kit_cd_s1(&cd, kit_ptb_ttb(&g.s1), 48, i + 1);
+        uint64_t raw[8];
+        kit_cd_encode(&cd, raw);
+        kit_write8(g.m, cdt + 64 * i, raw);
+    }
+    struct kit_ste f;
+    kit_ste_s1(&f, cdt);
+    f.s1cdmax = 6;
+    uint64_t raw[8];
+    kit_ste_encode(&f, raw);
+    kit_drv_install_ste(&g.d, 0, raw);
+    struct vsmmu_txn t = { .sid = 0, .flags = VSMMU_TXN_SSV };
+    struct vsmmu_result res;
+    for (unsigned a = 0; a < 64; a++)
+        for (uint64_t i = 0; i < 256; i++) {
+            t.ssid = a;
+            t.addr = VA_BASE + i * K4;
+            vsmmu_translate(g.s, &t, &res);
+        }
+    unsigned rounds = R->quick ? 16 : 256;
+    uint64_t total = 0;
+    for (unsigned r = 0; r < rounds; r++) {
+        unsigned a = r % 64;
+        uint64_t c[2];
+        kit_cmd_tlbi_nh_asid(c, 0, (uint16_t)(a + 1));
+        uint64_t t0 = now_ns();
+        kit_drv_cmd(&g.d, c);
+        total += now_ns() - t0;
+        for (uint64_t i = 0; i < 256; i++) {
+            t.ssid = a;
+            t.addr = VA_BASE + i * K4;
+            vsmmu_translate(g.s, &t, &res);
+        }
+    }
+    R->tlbi_asid_ns = (double)total / rounds;
+    pg_close(&g);
+    return 0;
+}
+
 /* ---- output -------------------------------------------------------------------------- */
 
 static void print_json(const struct results *R)
@@ -545,17 +952,18 @@ static void print_json(const struct results *R)
            "\"tlbi_page_ns_1k\": %.1f, \"tlbi_page_ns_16k\": %.1f, \"tlbi_page_ns_64k\": %.1f, "
            "\"tlbi_range_1g_ns\": %.0f, \"tlbi_storm_1g_ns\": %.0f, \"tlbi_asid_ns\": %.1f, "
            "\"threads2_speedup\": %.2f, \"accel_backend_calls_per_sync\": null, "
-           "\"mode\": \"%s\"}\n",
+           "\"mode\": \"%s\", \"driver\": \"%s\"}\n",
            R->hit_ns, R->s1_miss_ns, R->s1_miss_reads, R->nested_miss_ns,
            R->nested_miss_reads_cold, R->nested_miss_reads_warm, R->block_hit_ns,
            R->tlbi_page_ns[0], R->tlbi_page_ns[1], R->tlbi_page_ns[2], R->tlbi_range_1g_ns,
            R->tlbi_storm_1g_ns, R->tlbi_asid_ns, R->threads2_speedup,
-           R->quick ? "quick" : "full");
+           R->quick ? "quick" : "full", R->api ? "cache-api" : "pipeline");
 }
 
 static void print_table(const struct results *R)
 {
-    printf("vsmmu-bench (%s run)\n", R->quick ? "quick" : "full");
+    printf("vsmmu-bench (%s run, %s)\n", R->quick ? "quick" : "full",
+           R->api ? "cache interface + walker" : "vsmmu_translate + command queue");
     printf("  %-34s %12.2f ns\n", "hit (S1 4K, 128-page hot set)", R->hit_ns);
     printf("  %-34s %12.2f ns\n", "block hit (2M blocks over 1G)", R->block_hit_ns);
     printf("  %-34s %12.1f ns  %6.2f reads\n", "S1 miss (random, 64Ki pages)", R->s1_miss_ns,
@@ -578,9 +986,11 @@ static void usage(FILE *f, const char *argv0)
     const char *base = argv0 ? strrchr(argv0, '/') : NULL;
     base = base ? base + 1 : argv0;
     const char *name = base && !strcmp(base, "vsmmu-bench") ? "vsmmu-bench" : "vsmmu bench";
-    fprintf(f, "usage: %s [--json] [--quick] [--only NAME]\n"
+    fprintf(f, "usage: %s [--json] [--quick] [--api] [--only NAME]\n"
                "  --json       print one JSON object\n"
                "  --quick      short run (CI)\n"
+               "  --api        drive the cache interface and the walker directly\n"
+               "               (default: vsmmu_translate and the command queue)\n"
                "  --only NAME  one group: hit block miss nested tlbi_page tlbi_1g tlbi_asid\n"
                "               threads (the others print as 0)\n", name);
 }
@@ -598,6 +1008,8 @@ int vsmmu_bench_run(int argc, char **argv)
             only = argv[++i];
         else if (!strcmp(argv[i], "--quick"))
             R.quick = true;
+        else if (!strcmp(argv[i], "--api"))
+            R.api = true;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout, argc > 0 ? argv[0] : NULL);
             return 0;
@@ -607,10 +1019,18 @@ int vsmmu_bench_run(int argc, char **argv)
         }
     }
 #define ONLY(n) (!only || !strcmp(only, n))
-    if ((ONLY("hit") && bench_hit(&R)) || (ONLY("block") && bench_block(&R)) ||
-        (ONLY("miss") && bench_miss(&R, false)) || (ONLY("nested") && bench_miss(&R, true)) ||
-        (ONLY("tlbi_page") && bench_tlbi_page(&R)) || (ONLY("tlbi_1g") && bench_tlbi_1g(&R)) ||
-        (ONLY("tlbi_asid") && bench_tlbi_asid(&R)) || (ONLY("threads") && bench_threads(&R))) {
+    int rc;
+    if (R.api)
+        rc = (ONLY("hit") && bench_hit(&R)) || (ONLY("block") && bench_block(&R)) ||
+             (ONLY("miss") && bench_miss(&R, false)) || (ONLY("nested") && bench_miss(&R, true)) ||
+             (ONLY("tlbi_page") && bench_tlbi_page(&R)) || (ONLY("tlbi_1g") && bench_tlbi_1g(&R)) ||
+             (ONLY("tlbi_asid") && bench_tlbi_asid(&R)) || (ONLY("threads") && bench_threads(&R));
+    else
+        rc = (ONLY("hit") && p_hit(&R)) || (ONLY("block") && p_block(&R)) ||
+             (ONLY("miss") && p_miss(&R, false)) || (ONLY("nested") && p_miss(&R, true)) ||
+             (ONLY("tlbi_page") && p_tlbi_page(&R)) || (ONLY("tlbi_1g") && p_tlbi_1g(&R)) ||
+             (ONLY("tlbi_asid") && p_tlbi_asid(&R)) || (ONLY("threads") && p_threads(&R));
+    if (rc) {
         fprintf(stderr, "vsmmu-bench: setup failed\n");
         return 2;
     }

@@ -28,11 +28,14 @@ _Static_assert(sizeof(struct vsmmu_xcfg) % sizeof(uint64_t) == 0, "xcfg is whole
 #define st(p, v)     __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define st_rel(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
+#define HW ((sizeof(struct vsmmu_xcfg_hot) + 7) / sizeof(uint64_t))
+
 struct centry {                 /* reader-visible */
     uint32_t seq;
     uint8_t  ref;
     uint32_t next;              /* hash chain */
     uint64_t key;               /* 0: invalid */
+    uint64_t hot[HW];           /* struct vsmmu_xcfg_hot */
     uint64_t data[XW];
 };
 
@@ -67,6 +70,13 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
+/* Bucket of a key (one multiply; the high half is well mixed). */
+static inline uint64_t khash(uint64_t key)
+{
+    uint64_t x = (key ^ (key >> 29)) * UINT64_C(0x9E3779B97F4A7C15);
+    return x >> 32 ^ x >> 11;
+}
+
 static inline uint64_t ckey(uint32_t sid, bool ssv, uint32_t ssid)
 {
     if (!ssv)
@@ -86,32 +96,97 @@ static inline uint32_t dbucket(const struct vsmmu_cfgc *c, uint32_t sid, uint32_
 
 /* ---- reader --------------------------------------------------------------------- */
 
+/* The seqlock read of a payload: relaxed atomic words, so that a copy
+ * overlapping a writer is no race; the sequence check discards it. */
+static inline void copy_words(void *out, const uint64_t *src, size_t n)
+{
+    char *o = out;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+        memcpy(o + 8 * i, &v, 8);
+    }
+}
+
+void vsmmu_xcfg_hot_of(const struct vsmmu_xcfg *x, struct vsmmu_xcfg_hot *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->vmid = x->ste.vmid;
+    h->config = x->ste.config;
+    h->strw = x->ste.strw;
+    h->privcfg = x->ste.privcfg;
+    h->instcfg = x->ste.instcfg;
+    h->s1 = x->ste.s1 && !x->s1_bypass;
+    h->s2 = x->ste.s2;
+    h->mtcfg = x->ste.mtcfg;
+    h->alloccfg = x->ste.alloccfg;
+    h->shcfg = x->ste.shcfg;
+    if (h->s1) {
+        const struct vsmmu_s1_cfg *c = &x->cd.s1;
+        h->asid = c->asid;
+        h->el2 = c->el2;
+        h->el2_e2h = c->el2_e2h;
+        for (int i = 0; i < 2; i++) {
+            h->tbi[i] = c->tt[i].tbi;
+            h->e0pd[i] = c->tt[i].e0pd;
+        }
+    }
+}
+
+/* Find the entry for key: its index with *seq its (even) sequence, or 0. */
+static inline uint32_t find_entry(struct vsmmu_cfgc *c, uint64_t key, uint32_t *seq)
+{
+    uint32_t n = ld_acq(&c->hb[khash(key) & c->mask]);
+    for (unsigned steps = 0; n && steps < CHAIN_MAX; steps++) {
+        struct centry *e = &c->e[n];
+        uint32_t s0 = ld_acq(&e->seq);
+        if (!(s0 & 1) && ld(&e->key) == key) {
+            *seq = s0;
+            return n;
+        }
+        n = ld_acq(&e->next);
+    }
+    return 0;
+}
+
+bool vsmmu_cfgc_lookup_hot(struct vsmmu *s, uint32_t sid, bool ssv, uint32_t ssid,
+                           struct vsmmu_xcfg_hot *out)
+{
+    struct vsmmu_cfgc *c = s->caches.cfg;
+    if (!c)
+        return false;
+    uint32_t s0;
+    uint32_t n = find_entry(c, ckey(sid, ssv, ssid), &s0);
+    if (!n)
+        return false;
+    struct centry *e = &c->e[n];
+    uint64_t w[HW];
+    copy_words(w, e->hot, HW);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (ld(&e->seq) != s0)
+        return false;
+    memcpy(out, w, sizeof(*out));
+    if (!ld(&e->ref))
+        st(&e->ref, 1);
+    return true;
+}
+
 bool vsmmu_cfgc_lookup(struct vsmmu *s, uint32_t sid, bool ssv, uint32_t ssid,
                        struct vsmmu_xcfg *out)
 {
     struct vsmmu_cfgc *c = s->caches.cfg;
     if (c) {
-        uint64_t key = ckey(sid, ssv, ssid);
-        uint32_t n = ld_acq(&c->hb[mix64(key) & c->mask]);
-        for (unsigned steps = 0; n && steps < CHAIN_MAX; steps++) {
+        uint32_t s0;
+        uint32_t n = find_entry(c, ckey(sid, ssv, ssid), &s0);
+        if (n) {
             struct centry *e = &c->e[n];
-            uint32_t s0 = ld_acq(&e->seq);
-            if (!(s0 & 1) && ld(&e->key) == key) {
-                char *o = (char *)out;
-                for (size_t i = 0; i < XW; i++) {
-                    uint64_t v = ld(&e->data[i]);
-                    memcpy(o + 8 * i, &v, 8);
-                }
-                __atomic_thread_fence(__ATOMIC_ACQUIRE);
-                if (ld(&e->seq) == s0) {
-                    if (!ld(&e->ref))
-                        st(&e->ref, 1);
-                    stat_add(s, cfg_hits, 1);
-                    return true;
-                }
-                break;
+            copy_words(out, e->data, XW);
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            if (ld(&e->seq) == s0) {
+                if (!ld(&e->ref))
+                    st(&e->ref, 1);
+                stat_add(s, cfg_hits, 1);
+                return true;
             }
-            n = ld_acq(&e->next);
         }
     }
     stat_add(s, cfg_misses, 1);
@@ -206,7 +281,7 @@ static uint32_t ent_alloc(struct vsmmu_cfgc *c)
 
 static uint32_t find_locked(struct vsmmu_cfgc *c, uint64_t key)
 {
-    for (uint32_t n = c->hb[mix64(key) & c->mask]; n; n = c->e[n].next)
+    for (uint32_t n = c->hb[khash(key) & c->mask]; n; n = c->e[n].next)
         if (c->e[n].key == key)
             return n;
     return 0;
@@ -229,16 +304,22 @@ static void insert_locked(struct vsmmu_cfgc *c, const struct vsmmu_xcfg *x)
 
     uint64_t words[XW];
     memcpy(words, x, sizeof(words));
+    uint64_t hot[HW] = { 0 };
+    struct vsmmu_xcfg_hot h;
+    vsmmu_xcfg_hot_of(x, &h);
+    memcpy(hot, &h, sizeof(h));
     uint32_t s0 = e->seq;
     st(&e->seq, s0 + 1);
     __atomic_thread_fence(__ATOMIC_RELEASE);
     st(&e->key, key);
+    for (size_t i = 0; i < HW; i++)
+        st(&e->hot[i], hot[i]);
     for (size_t i = 0; i < XW; i++)
         st(&e->data[i], words[i]);
     st(&e->ref, 0);
     st_rel(&e->seq, s0 + 2);
 
-    w->hbucket = (uint32_t)(mix64(key) & c->mask);
+    w->hbucket = (uint32_t)(khash(key) & c->mask);
     st(&e->next, c->hb[w->hbucket]);
     st_rel(&c->hb[w->hbucket], n);
 

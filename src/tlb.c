@@ -183,7 +183,9 @@ static inline uint64_t mix64(uint64_t x)
 
 static inline uint64_t ghash(uint64_t tag, uint64_t gi)
 {
-    return mix64(tag ^ (gi * UINT64_C(0x9E3779B97F4A7C15)));
+    /* one multiply; the high half is well mixed */
+    uint64_t x = (tag ^ (tag >> 29) ^ (gi << 7) ^ gi) * UINT64_C(0x9E3779B97F4A7C15);
+    return x >> 32 ^ x >> 13;
 }
 
 static uint64_t pow2_at_least(uint64_t n)
@@ -207,7 +209,7 @@ static inline uint64_t span_mask(unsigned log2)
 #define TAG_VMID(t)   ((uint16_t)((t) >> 16))
 #define TAG_WALKC     BIT(49)   /* stage-2 entries cached by nested walks */
 
-static uint64_t mktag(const struct vsmmu_tlb *t, unsigned kind, unsigned world, bool nested,
+static inline __attribute__((always_inline)) uint64_t mktag(const struct vsmmu_tlb *t, unsigned kind, unsigned world, bool nested,
                       bool global, unsigned vmid, unsigned asid)
 {
     if (kind == VSMMU_TLB_S2) {
@@ -236,14 +238,14 @@ static uint64_t mktag(const struct vsmmu_tlb *t, unsigned kind, unsigned world, 
            (uint64_t)nested << 51 | (uint64_t)global << 50 | (uint64_t)vmid << 16 | asid;
 }
 
-static uint64_t key_tag(const struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k, bool global)
+static inline uint64_t key_tag(const struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k, bool global)
 {
     return mktag(t, k->kind, k->world, k->s2_valid, global, k->vmid, k->asid);
 }
 
 /* ---- reader side -------------------------------------------------------------- */
 
-static bool ent_read(struct tent *e, uint64_t tag, uint64_t addr, struct vsmmu_tlb_ent *out)
+static inline __attribute__((always_inline)) bool ent_read(struct tent *e, uint64_t tag, uint64_t addr, struct vsmmu_tlb_ent *out)
 {
     uint32_t s0 = ld_acq(&e->seq);
     if (s0 & 1)
@@ -273,7 +275,7 @@ static bool ent_read(struct tent *e, uint64_t tag, uint64_t addr, struct vsmmu_t
     return true;
 }
 
-static bool lookup_tag(struct vsmmu_tlb *t, uint64_t tag, uint64_t addr, struct vsmmu_tlb_ent *out)
+static inline __attribute__((always_inline)) bool lookup_tag(struct vsmmu_tlb *t, uint64_t tag, uint64_t addr, struct vsmmu_tlb_ent *out)
 {
     uint64_t gi = addr >> G_SHIFT;
     uint32_t n = ld_acq(&t->gbucket[ghash(tag, gi) & t->gmask]);
@@ -307,7 +309,7 @@ static uint64_t s2_walk_tag(const struct vsmmu_tlb *t, const struct vsmmu_s2_cfg
     return mktag(t, VSMMU_TLB_S2, VSMMU_WORLD_NS_EL1, false, false, s2->vmid, 0) | TAG_WALKC;
 }
 
-static bool tlb_find(struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k, uint64_t addr,
+static inline bool tlb_find(struct vsmmu_tlb *t, const struct vsmmu_tlb_key *k, uint64_t addr,
                      struct vsmmu_tlb_ent *out)
 {
     return lookup_tag(t, key_tag(t, k, false), addr, out) ||
@@ -325,6 +327,13 @@ bool vsmmu_tlb_lookup(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t a
     }
     stat_add(s, tlb_misses, 1);
     return false;
+}
+
+bool vsmmu_tlb_probe(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t addr,
+                     struct vsmmu_tlb_ent *out)
+{
+    struct vsmmu_tlb *t = s->caches.tlb;
+    return t && tlb_find(t, k, addr, out);
 }
 
 int vsmmu_tlb_s2_lookup(struct vsmmu *s, const struct vsmmu_s2_cfg *s2, uint64_t ipa,

@@ -68,6 +68,28 @@ bool vsmmu_cfgc_lookup(struct vsmmu *s, uint32_t sid, bool ssv, uint32_t ssid,
                        struct vsmmu_xcfg *out);
 void vsmmu_cfgc_insert(struct vsmmu *s, const struct vsmmu_xcfg *x);
 
+/* The few fields of a cached configuration that a translation-cache hit
+ * needs (derived from the decoded STE + CD at insert). Looked up without
+ * copying the whole struct vsmmu_xcfg: the pipeline's hit path. */
+struct vsmmu_xcfg_hot {
+    uint16_t vmid;          /* ste.vmid */
+    uint16_t asid;          /* cd.s1.asid (stage 1 translating) */
+    uint8_t  config;        /* ste.config */
+    uint8_t  strw;          /* ste.strw */
+    uint8_t  privcfg, instcfg;
+    bool     s1;            /* stage 1 translates: ste.s1 && !s1_bypass */
+    bool     s2;            /* ste.s2 */
+    bool     el2, el2_e2h;  /* cd.s1.el2, cd.s1.el2_e2h */
+    bool     tbi[2];        /* cd.s1.tt[i].tbi */
+    bool     e0pd[2];       /* cd.s1.tt[i].e0pd */
+    uint8_t  mtcfg, alloccfg, shcfg;   /* ste.* attribute overrides */
+};
+void vsmmu_xcfg_hot_of(const struct vsmmu_xcfg *x, struct vsmmu_xcfg_hot *h);
+/* Like vsmmu_cfgc_lookup but copies only the hot fields and counts nothing
+ * (the caller counts the hit if it completes the translation with it). */
+bool vsmmu_cfgc_lookup_hot(struct vsmmu *s, uint32_t sid, bool ssv, uint32_t ssid,
+                           struct vsmmu_xcfg_hot *out);
+
 /* Translation cache. Stage-1 and nested entries are tagged (world, vmid,
  * asid or global, VA); stage-2 entries (vmid, IPA). */
 enum vsmmu_tlb_kind { VSMMU_TLB_S1 = 0, VSMMU_TLB_S2 = 1 };
@@ -131,6 +153,9 @@ void vsmmu_cfgc_flush(struct vsmmu *s);
 
 bool vsmmu_tlb_lookup(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t addr,
                       struct vsmmu_tlb_ent *out);
+/* vsmmu_tlb_lookup without counting (the caller counts). */
+bool vsmmu_tlb_probe(struct vsmmu *s, const struct vsmmu_tlb_key *k, uint64_t addr,
+                     struct vsmmu_tlb_ent *out);
 void vsmmu_tlb_insert(struct vsmmu *s, const struct vsmmu_tlb_key *k,
                       const struct vsmmu_tlb_ent *e);
 

@@ -215,39 +215,110 @@ static int config_fetch(struct pipe *p, struct vsmmu_xcfg *x, struct vsmmu_fault
 
 /* ---- translation ---------------------------------------------------------------------- */
 
-static struct vsmmu_tlb_key tlb_key(const struct vsmmu *s, const struct vsmmu_xcfg *x,
-                                    const struct vsmmu_s1_cfg *s1)
+/* The translation-cache key, address and the hit itself use only the
+ * hot part of the configuration (struct vsmmu_xcfg_hot, tlb.h), so that the
+ * fast path (vsmmu_cfgc_lookup_hot) and the full path share this code. */
+static struct vsmmu_tlb_key tlb_key(const struct vsmmu *s, const struct vsmmu_xcfg_hot *h)
 {
-    struct vsmmu_tlb_key k = { .vmid = x->ste.vmid };
-    if (!s1) {
+    struct vsmmu_tlb_key k = { .vmid = h->vmid };
+    if (!h->s1) {
         k.kind = VSMMU_TLB_S2;
         return k;
     }
     k.kind = VSMMU_TLB_S1;
-    k.s2_valid = x->ste.s2;
-    if (x->ste.strw == STE_STRW_EL2) {
+    k.s2_valid = h->s2;
+    if (h->strw == STE_STRW_EL2) {
         /* StreamWorld from STRW and CR2.E2H (5.2 STRW); EL2 has no VMID */
         k.world = (reg_load(&s->regs.cr2) & CR2_E2H) ? VSMMU_WORLD_EL2_E2H : VSMMU_WORLD_EL2;
         k.vmid = 0;
     } else {
         k.world = VSMMU_WORLD_NS_EL1;
     }
-    k.asid = s1->asid;
+    k.asid = h->asid;
     return k;
 }
 
 /* The address the translation cache is tagged with: a stage-1 VA with its
  * top byte replaced by the sign of bit 55 when TBI applies to its half, so
  * that tagged addresses share entries (the walk checks the range itself). */
-static uint64_t tlb_addr(const struct vsmmu_s1_cfg *s1, uint64_t va)
+static uint64_t tlb_addr(const struct vsmmu_xcfg_hot *h, uint64_t va)
 {
-    if (!s1)
+    if (!h->s1)
         return va;
-    bool single = s1->el2 && !s1->el2_e2h;
+    bool single = h->el2 && !h->el2_e2h;
     unsigned half = single ? 0 : (unsigned)((va >> 55) & 1);
-    if (!s1->tt[half].tbi)
+    if (!h->tbi[half])
         return va;
     return (va & bits_mask_low(56)) | (((va >> 55) & 1) ? GENMASK(63, 56) : 0);
+}
+
+/* Stage-2-only entries are tagged by VMID, which STEs with different
+ * MTCFG/ALLOCCFG/SHCFG overrides may share; the cached attributes are
+ * those of the incoming defaults, so an STE that overrides them walks
+ * each time (the overrides are configuration, not TLB, state). */
+static bool own_attrs_of(const struct vsmmu_xcfg_hot *h)
+{
+    return !h->s1 && (h->mtcfg || (h->alloccfg & 8) || h->shcfg != STE_SHCFG_INCOMING);
+}
+
+/* Answer the transaction from the translation cache: 1 done, 0 go walk.
+ * `count`: the lookup counts its hit/miss (the full path); the fast path
+ * counts only a completed hit (with its configuration-cache hit). */
+static int cache_hit(struct pipe *p, const struct vsmmu_xcfg_hot *h, bool count)
+{
+    struct vsmmu *s = p->s;
+    const struct vsmmu_txn *txn = p->txn;
+    struct vsmmu_result *res = p->res;
+    uint8_t need = perm_needed(p->access);
+    struct vsmmu_tlb_key k = tlb_key(s, h);
+    uint64_t la = tlb_addr(h, txn->addr);
+    struct vsmmu_tlb_ent e;
+    /* E0PDx faults unprivileged accesses even on a TLB hit (IHI0070 5.4
+     * E0PD0): such an access always goes to the walker. */
+    bool e0pd = h->s1 && !(p->access & VSMMU_TXN_PRIV) && !(h->el2 && !h->el2_e2h) &&
+                h->e0pd[(la >> 55) & 1];
+    bool use_tlb = !e0pd && !own_attrs_of(h);
+    if (!use_tlb || !(count ? vsmmu_tlb_lookup(s, &k, la, &e) : vsmmu_tlb_probe(s, &k, la, &e))) {
+        if (vsmmu_tracing(s))
+            vsmmu_tracef(s, VSMMU_TR_TLB_MISS, txn->addr, 0, 0, 0, NULL, 0, NULL);
+        return 0;
+    }
+    uint8_t perm = perm_for(e.perm, p->access);
+    if ((perm & need) != need)
+        return 0;
+    if (!count) {
+        stat_add(s, cfg_hits, 1);
+        stat_add(s, tlb_hits, 1);
+    }
+    if (vsmmu_tracing(s))
+        vsmmu_tracef(s, VSMMU_TR_TLB_HIT, txn->addr, k.kind, 0, 0, NULL, 0, NULL);
+    res->outcome = VSMMU_XLATE_OK;
+    res->out_addr = e.out_base + (la - e.in_base);
+    res->size_log2 = e.size_log2;
+    res->perm = perm;
+    res->memattr = e.memattr;
+    res->sh = e.sh;
+    res->from_cache = true;
+    trace_result(p);
+    return 1;
+}
+
+/* The fast path: a configuration-cache hit that the translation cache
+ * completes; anything else (bypass, abort, range checks, miss, permission)
+ * takes the full path, which looks both up again and counts. */
+static int fast_path(struct pipe *p)
+{
+    struct vsmmu_xcfg_hot h;
+    if (!vsmmu_cfgc_lookup_hot(p->s, p->txn->sid, p->ssv, p->ssid, &h))
+        return 0;
+    if (!(h.config & STE_CONFIG_PASS) || (!h.s1 && (!h.s2 || p->txn->addr >> p->s->ias_bits)))
+        return 0;
+    uint32_t access = p->access;
+    p->access = eff_access(p->txn->flags, h.privcfg, h.instcfg);
+    if (cache_hit(p, &h, false))
+        return 1;
+    p->access = access;
+    return 0;
 }
 
 static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
@@ -283,39 +354,13 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
             return bypass(p, txn->addr, ste->mtcfg, ste->memattr, ste->alloccfg, ste->shcfg);
     }
 
-    uint8_t need = perm_needed(p->access);
-    struct vsmmu_tlb_key k = tlb_key(s, x, s1);
-    uint64_t la = tlb_addr(s1, txn->addr);
-    struct vsmmu_tlb_ent e;
-    /* E0PDx faults unprivileged accesses even on a TLB hit (IHI0070 5.4
-     * E0PD0): such an access always goes to the walker. */
-    bool e0pd = s1 && !(p->access & VSMMU_TXN_PRIV) && !(s1->el2 && !s1->el2_e2h) &&
-                s1->tt[(la >> 55) & 1].e0pd;
-    /* Stage-2-only entries are tagged by VMID, which STEs with different
-     * MTCFG/ALLOCCFG/SHCFG overrides may share; the cached attributes are
-     * those of the incoming defaults, so an STE that overrides them walks
-     * each time (the overrides are configuration, not TLB, state). */
-    bool own_attrs = !s1 && (ste->mtcfg || (ste->alloccfg & 8) ||
-                             ste->shcfg != STE_SHCFG_INCOMING);
-    bool use_tlb = !e0pd && !own_attrs;
-    if (use_tlb && vsmmu_tlb_lookup(s, &k, la, &e)) {
-        uint8_t perm = perm_for(e.perm, p->access);
-        if ((perm & need) == need) {
-            if (vsmmu_tracing(s))
-                vsmmu_tracef(s, VSMMU_TR_TLB_HIT, txn->addr, k.kind, 0, 0, NULL, 0, NULL);
-            res->outcome = VSMMU_XLATE_OK;
-            res->out_addr = e.out_base + (la - e.in_base);
-            res->size_log2 = e.size_log2;
-            res->perm = perm;
-            res->memattr = e.memattr;
-            res->sh = e.sh;
-            res->from_cache = true;
-            trace_result(p);
-            return VSMMU_OK;
-        }
-    } else if (vsmmu_tracing(s)) {
-        vsmmu_tracef(s, VSMMU_TR_TLB_MISS, txn->addr, 0, 0, 0, NULL, 0, NULL);
-    }
+    struct vsmmu_xcfg_hot h;
+    vsmmu_xcfg_hot_of(x, &h);
+    if (cache_hit(p, &h, true))
+        return VSMMU_OK;
+    struct vsmmu_tlb_key k = tlb_key(s, &h);
+    uint64_t la = tlb_addr(&h, txn->addr);
+    bool own_attrs = own_attrs_of(&h);
 
     /* Incoming attributes after the STE overrides: they matter when stage
      * 1 is bypassed and stage 2 combines with them. */
@@ -365,7 +410,7 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
 int vsmmu_translate_impl(struct vsmmu *s, const struct vsmmu_txn *txn, struct vsmmu_result *res)
 {
     memset(res, 0, sizeof(*res));
-    if (vsmmu_accel_owns(s, txn->sid))
+    if (s->accel && vsmmu_accel_owns(s, txn->sid))
         return vsmmu_accel_translate(s, txn, res);
     stat_add(s, translations, 1);
     struct pipe p = {
@@ -385,6 +430,8 @@ int vsmmu_translate_impl(struct vsmmu *s, const struct vsmmu_txn *txn, struct vs
     /* The cache key holds a 20-bit SubstreamID: wider ones (which no
      * configuration accepts) are always looked up afresh. */
     bool cacheable = !(p.ssv && (p.ssid >> 20));
+    if (cacheable && !vsmmu_tracing(s) && fast_path(&p))
+        return VSMMU_OK;
     if (!cacheable || !vsmmu_cfgc_lookup(s, txn->sid, p.ssv, p.ssid, &x)) {
         uint64_t gen = vsmmu_cfgc_gen(s);
         struct vsmmu_fault f;

@@ -33,7 +33,7 @@ vsmmu_cli_expect(cli_demo_strict 0 "demo: all checks passed" demo --strict --siz
 vsmmu_cli_expect(cli_demo_bad_profile 2 "unknown profile" demo --profile nosuch)
 
 # run: the examples that pass on this model
-set(VSMMU_CLI_EXAMPLES stage1 nested hugepage-1g pasid faults cmdq-errors accel-msi stall httu registers granules va-ranges invalidation)
+set(VSMMU_CLI_EXAMPLES stage1 nested hugepage-1g pasid faults cmdq-errors accel-msi stall httu registers granules va-ranges invalidation interrupts evtq-overflow)
 foreach(ex ${VSMMU_CLI_EXAMPLES})
   vsmmu_cli_expect(cli_run_${ex} 0 "passed" run ${VSMMU_EXAMPLES}/${ex}.vsmmu)
 endforeach()
@@ -109,3 +109,18 @@ vsmmu_cli_expect(cli_run_wrong_event 1 "wrong-event.vsmmu:14: event: field 'RnW'
 vsmmu_cli_expect(cli_run_explain_failure 1 "wrong-expect.vsmmu:8: the failed transaction, explained.*=> output address 0x2000"
                  run --explain ${CMAKE_CURRENT_SOURCE_DIR}/cli/wrong-expect.vsmmu)
 vsmmu_cli_expect(cli_demo_threads 0 "dpdk, 2 threads +ok.*demo: all checks passed" demo --threads 2 --size 5)
+vsmmu_cli_expect(cli_explain_pasid 0 "L1STD @.*STE @.*S1Fmt=2lvl-64k.*L1CD @.*CD @.*=> abort with C_BAD_CD"
+                 explain --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a4 --addr 0x1fff)
+vsmmu_cli_expect(cli_explain_pasid_ok 0 "translation cache hit.*configuration cache hit.*=> output address 0x80001fff.*cached"
+                 explain --cached --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a5 --addr 0x1fff)
+vsmmu_cli_expect(cli_explain_pasid_walk 0 "L1CD @.*CD @.*S1 L3 descriptor.*=> output address 0x80001fff"
+                 explain --scenario ${VSMMU_EXAMPLES}/pasid.vsmmu --sid 5 --ssid 0x5a5 --addr 0x1fff)
+vsmmu_cli_expect(cli_explain_bad_mem 2 "--mem: .*nosuch.bin: No such file"
+                 explain --mem 0x40000000:nosuch.bin --sid 1 --addr 0)
+vsmmu_cli_expect(cli_explain_bad_reg 2 "--reg: unknown register 'CR9'"
+                 explain --reg CR9=1 --sid 1 --addr 0)
+vsmmu_cli_expect(cli_explain_bad_scenario 2 "syntax-error.vsmmu:4: map: field 'perm'.*explaining against the state reached at line 4"
+                 explain --scenario ${CMAKE_CURRENT_SOURCE_DIR}/cli/syntax-error.vsmmu --sid 1 --addr 0)
+foreach(seed 2 3 12345)
+  vsmmu_cli_expect(cli_demo_seed_${seed} 0 "demo: all checks passed" demo --strict --size 5 --seed ${seed})
+endforeach()

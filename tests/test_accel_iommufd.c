@@ -335,9 +335,29 @@ static void test_setup_sequence(void)
     unsigned before = K.nlog;
     be->ops->release(be->ctx);
     CHECK_EQ(K.open_fds, 0);        /* /dev/iommu, cdev, vEVENTQ fd closed */
-    /* abort, bypass, vEVENTQ, vIOMMU, S2 HWPT, IOAS destroyed */
+    /* Teardown in reverse dependency order (iommufd-uapi.md 4, step 14):
+     * nested HWPTs (abort 5, bypass 6), vEVENTQ 4, vIOMMU 3, detach, the S2
+     * parent 2, the IOAS 1 */
     CHECK_EQ(K.destroyed, 6);
-    CHECK(K.nlog > before);
+    static const uint32_t ids[] = { 5, 6, 4, 3, 0 /* detach */, 2, 1 };
+    REQUIRE(K.nlog == before + 7);
+    for (unsigned i = 0; i < 7; i++) {
+        const struct fk_call *c = &K.log[before + i];
+        if (ids[i] == 0) {
+            CHECK_EQ(c->req, IFD_VFIO_DETACH_PT);
+            struct ifd_vfio_detach dt;
+            memcpy(&dt, c->arg, sizeof(dt));
+            CHECK_EQ(dt.argsz, 8);
+            CHECK_EQ(dt.flags, 0);
+            CHECK_EQ(c->fd, FK_CDEV0);
+            continue;
+        }
+        CHECK_EQ(c->req, IFD_DESTROY);
+        struct ifd_destroy d;
+        memcpy(&d, c->arg, sizeof(d));
+        CHECK_EQ(d.size, 8);
+        CHECK_EQ(d.id, ids[i]);
+    }
 }
 
 /* vDEVICE with the guest StreamID; vSTE install, replace, illegal. */

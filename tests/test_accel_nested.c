@@ -262,6 +262,12 @@ static void test_remap_after_tlbi(void)
     CHECK_EQ(vsmmu_translate(G, &t, &r), VSMMU_OK);
     CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
     CHECK_EQ(r.out_addr, BUF2);
+    CHECK_EQ(vsmmu_translate(G, &t, &r), VSMMU_OK);   /* again: walked again */
+    CHECK(!r.from_cache);
+    struct vsmmu_stats gs;
+    vsmmu_get_stats(G, &gs);
+    CHECK_EQ(gs.tlb_hits + gs.tlb_misses + gs.cfg_hits + gs.cfg_misses, 0);
+    CHECK(gs.desc_reads >= 2 * 3);    /* two 3-level walks (39-bit VA, 4K: L1-L3) */
     /* TLBI_NH_VA (leaf) + CMD_SYNC: one backend call per backend */
     struct vsmmu_accel_stats a0, a1;
     vsmmu_accel_get_stats(G, &a0);

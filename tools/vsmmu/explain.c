@@ -24,6 +24,8 @@ static void usage(FILE *f)
         "\n"
         "state, either:\n"
         "  --scenario FILE        run a scenario first and explain against its final state\n"
+        "                         (built without caches, so that every fetch and walk shows;\n"
+        "                         --cached keeps the caches and shows the cached path)\n"
         "or memory images and registers:\n"
         "  --mem BASE:FILE        raw memory image loaded at BASE (repeatable)\n"
         "  --ram BASE:SIZE        extra zeroed RAM (repeatable)\n"
@@ -60,7 +62,7 @@ int cli_explain(int argc, char **argv)
     const char *sets[32];
     int nsets = 0;
     struct vsmmu_txn t = { 0 };
-    bool have_sid = false, have_addr = false, json = false;
+    bool have_sid = false, have_addr = false, json = false, cached = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -71,6 +73,8 @@ int cli_explain(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--json")) {
             json = true;
+        } else if (!strcmp(a, "--cached")) {
+            cached = true;
         } else if (!strcmp(a, "--scenario")) {
             if (!v)
                 return bad(a, v);
@@ -155,9 +159,11 @@ int cli_explain(int argc, char **argv)
     struct scn sc;
     scn_init(&sc, json ? stderr : stdout);
     sc.quiet = true;
-    int rc;
+    sc.no_cache = scenario && !cached;
+    int rc, scn_status = 0;
     if (scenario) {
         rc = scn_run_file(&sc, scenario);
+        scn_status = rc;
         if (rc) {
             fprintf(stderr, "vsmmu explain: the scenario failed; explaining against the state "
                             "reached at line %u\n", sc.line);
@@ -245,5 +251,7 @@ int cli_explain(int argc, char **argv)
         jw_done(&w);
     }
     scn_free(&sc);
+    if (scn_status)
+        return scn_status;   /* explained, but the scenario itself failed */
     return rc ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -27,6 +27,7 @@ struct scn {
     FILE *out;            /* messages (stdout, or stderr with --json) */
     bool verbose, quiet;
     bool explain_failures; /* explain a dma whose expectation failed */
+    bool no_cache;         /* create the instance without translation/config caches */
 
     struct vsmmu_config cfg;
     struct kit_mem *m;

@@ -207,9 +207,9 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
     FILE *out = c->out;
     switch (r->kind) {
     case VSMMU_TR_TXN:
-        fprintf(out, "  transaction: StreamID %" PRIu64, r->a0);
+        fprintf(out, "  transaction: StreamID 0x%" PRIx64, r->a0);
         if (r->a1 != ~0ull && r->a1 != 0xffffffffull)
-            fprintf(out, " SubstreamID %" PRIu64, r->a1);
+            fprintf(out, " SubstreamID 0x%" PRIx64, r->a1);
         fprintf(out, " address 0x%" PRIx64 " flags 0x%" PRIx64 "\n", r->a2, r->a3);
         break;
     case VSMMU_TR_CONFIG:
@@ -243,7 +243,11 @@ static void on_trace(void *opaque, const struct vsmmu_trace_rec *r)
                 r->a1, r->a2);
         break;
     case VSMMU_TR_TLB_HIT:
-        fprintf(out, "  translation cache hit (stage %" PRIu64 ") for 0x%" PRIx64 "\n", r->a1, r->a0);
+        if (r->a1)
+            fprintf(out, "  translation cache hit (stage %" PRIu64 " entry) for 0x%" PRIx64 "\n",
+                    r->a1, r->a0);
+        else
+            fprintf(out, "  translation cache hit for 0x%" PRIx64 "\n", r->a0);
         break;
     case VSMMU_TR_TLB_MISS:
         fprintf(out, "  translation cache miss for 0x%" PRIx64 "\n", r->a0);
@@ -313,9 +317,9 @@ int xp_explain(struct vsmmu *s, struct kit_mem *m, const struct vsmmu_txn *txn, 
         jw_end_obj(w);
         jw_arr(w, "steps");
     } else {
-        fprintf(out, "explain: StreamID %u", t.sid);
+        fprintf(out, "explain: StreamID 0x%x", t.sid);
         if (t.flags & VSMMU_TXN_SSV)
-            fprintf(out, " SubstreamID %u", t.ssid);
+            fprintf(out, " SubstreamID 0x%x", t.ssid);
         fprintf(out, " address 0x%" PRIx64 " %s%s%s%s\n", t.addr,
                 t.flags & VSMMU_TXN_ATOMIC ? "atomic" : t.flags & VSMMU_TXN_WRITE ? "write"
                 : t.flags & VSMMU_TXN_EXEC ? "exec" : "read",
