@@ -70,6 +70,13 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
+/* Bucket of a key (one multiply; the high half is well mixed). */
+static inline uint64_t khash(uint64_t key)
+{
+    uint64_t x = (key ^ (key >> 29)) * UINT64_C(0x9E3779B97F4A7C15);
+    return x >> 32 ^ x >> 11;
+}
+
 static inline uint64_t ckey(uint32_t sid, bool ssv, uint32_t ssid)
 {
     if (!ssv)
@@ -128,7 +135,7 @@ void vsmmu_xcfg_hot_of(const struct vsmmu_xcfg *x, struct vsmmu_xcfg_hot *h)
 /* Find the entry for key: its index with *seq its (even) sequence, or 0. */
 static inline uint32_t find_entry(struct vsmmu_cfgc *c, uint64_t key, uint32_t *seq)
 {
-    uint32_t n = ld_acq(&c->hb[mix64(key) & c->mask]);
+    uint32_t n = ld_acq(&c->hb[khash(key) & c->mask]);
     for (unsigned steps = 0; n && steps < CHAIN_MAX; steps++) {
         struct centry *e = &c->e[n];
         uint32_t s0 = ld_acq(&e->seq);
@@ -274,7 +281,7 @@ static uint32_t ent_alloc(struct vsmmu_cfgc *c)
 
 static uint32_t find_locked(struct vsmmu_cfgc *c, uint64_t key)
 {
-    for (uint32_t n = c->hb[mix64(key) & c->mask]; n; n = c->e[n].next)
+    for (uint32_t n = c->hb[khash(key) & c->mask]; n; n = c->e[n].next)
         if (c->e[n].key == key)
             return n;
     return 0;
@@ -312,7 +319,7 @@ static void insert_locked(struct vsmmu_cfgc *c, const struct vsmmu_xcfg *x)
     st(&e->ref, 0);
     st_rel(&e->seq, s0 + 2);
 
-    w->hbucket = (uint32_t)(mix64(key) & c->mask);
+    w->hbucket = (uint32_t)(khash(key) & c->mask);
     st(&e->next, c->hb[w->hbucket]);
     st_rel(&c->hb[w->hbucket], n);
 

@@ -410,7 +410,7 @@ static int translate_cfg(struct pipe *p, const struct vsmmu_xcfg *x)
 int vsmmu_translate_impl(struct vsmmu *s, const struct vsmmu_txn *txn, struct vsmmu_result *res)
 {
     memset(res, 0, sizeof(*res));
-    if (vsmmu_accel_owns(s, txn->sid))
+    if (s->accel && vsmmu_accel_owns(s, txn->sid))
         return vsmmu_accel_translate(s, txn, res);
     stat_add(s, translations, 1);
     struct pipe p = {

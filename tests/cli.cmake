@@ -121,3 +121,6 @@ vsmmu_cli_expect(cli_explain_bad_reg 2 "--reg: unknown register 'CR9'"
                  explain --reg CR9=1 --sid 1 --addr 0)
 vsmmu_cli_expect(cli_explain_bad_scenario 2 "syntax-error.vsmmu:4: map: field 'perm'.*explaining against the state reached at line 4"
                  explain --scenario ${CMAKE_CURRENT_SOURCE_DIR}/cli/syntax-error.vsmmu --sid 1 --addr 0)
+foreach(seed 2 3 12345)
+  vsmmu_cli_expect(cli_demo_seed_${seed} 0 "demo: all checks passed" demo --strict --size 5 --seed ${seed})
+endforeach()

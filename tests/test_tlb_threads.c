@@ -16,6 +16,11 @@
 #include "mem.h"
 #include "internal.h"
 #include "xcfg.h"
+#include "ptb.h"
+#include "drv.h"
+#include "cmd.h"
+#include "stecd.h"
+#include "spec/pte.h"
 
 #define NPAGES   1024u
 #define NBLOCKS  64u
@@ -229,9 +234,129 @@ static void stress(uint32_t tlb_entries, uint32_t cfg_entries)
 static void stress_small_caches(void) { stress(256, 16); }
 static void stress_large_caches(void) { stress(4096, 128); }
 
+/* ---- the same through the whole pipeline -------------------------------------- */
+
+/* Translators call vsmmu_translate(); the main thread is the driver: it
+ * remaps pages by break-before-make (descriptor stores are single-copy
+ * atomic, as a CPU's), TLBI_NH_VA + CMD_SYNC through the command queue, and
+ * publishes "page i is at version v" after the sync. A translation that
+ * starts after that may give only version v or later (or a translation
+ * fault inside a later break). The output address encodes the version. */
+#define PPAGES 256u
+#define PVA    UINT64_C(0x40000000)
+
+struct pworld {
+    struct kit_mem *m;
+    struct vsmmu *s;
+    struct kit_drv d;
+    struct kit_ptb pt;
+    uint32_t done[PPAGES];
+    int finished;
+    uint64_t errors, oks;
+};
+
+static uint64_t pte_for(struct pworld *w, unsigned i, uint32_t v)
+{
+    (void)w;
+    uint64_t pa = (uint64_t)v << 32 | (uint64_t)i << 12;
+    return pa | PTE_VALID | PTE_TYPE | PTE_AF | PTE_NG | FIELD_PREP(PTE_SH, 3) |
+           FIELD_PREP(PTE_AP, AP_RW);
+}
+
+static void *p_translator(void *arg)
+{
+    struct pworld *w = arg;
+    uint64_t x = (uint64_t)(uintptr_t)&x | 1;
+    uint64_t oks = 0;
+    for (int n = 0; n < 200000; n++) {
+        unsigned i = (unsigned)(rnd(&x) % PPAGES);
+        uint32_t floor = __atomic_load_n(&w->done[i], __ATOMIC_ACQUIRE);
+        struct vsmmu_txn t = { .sid = 1, .addr = PVA + (uint64_t)i * 0x1000 + (rnd(&x) & 0xff8) };
+        struct vsmmu_result r;
+        vsmmu_translate(w->s, &t, &r);
+        if (r.outcome != VSMMU_XLATE_OK)
+            continue;                   /* inside a break: a translation fault */
+        oks++;
+        uint32_t v = (uint32_t)(r.out_addr >> 32);
+        if (((r.out_addr >> 12) & 0xfffff) != i || v < floor)
+            __atomic_fetch_add(&w->errors, 1, __ATOMIC_RELAXED);
+    }
+    __atomic_fetch_add(&w->oks, oks, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&w->finished, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void stress_pipeline(void)
+{
+    static struct pworld w;
+    memset(&w, 0, sizeof(w));
+    w.m = kit_mem_new();
+    REQUIRE(w.m && kit_mem_add(w.m, 0, 16u << 20) == 0);
+    kit_mem_alloc(w.m, 0x10000, 0x10000);
+    struct vsmmu_config c;
+    vsmmu_config_default(&c);
+    c.tlb_entries = 128;                /* smaller than the page set: evictions too */
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(w.m, &ops, true);       /* RAM regions: descriptors read atomically */
+    char err[256];
+    REQUIRE(vsmmu_create(&c, &ops, &w.s, err, sizeof(err)) == 0);
+    struct kit_drv_opts o;
+    kit_drv_default_opts(&o);
+    o.sid_bits = 8;
+    REQUIRE(kit_drv_probe(&w.d, w.s, w.m) == 0 && kit_drv_reset(&w.d, &o) == 0);
+    REQUIRE(kit_ptb_init_s1(&w.pt, w.m, 12, 16) == 0);
+    for (unsigned i = 0; i < PPAGES; i++)
+        REQUIRE(kit_ptb_map(&w.pt, PVA + (uint64_t)i * 0x1000, (uint64_t)i << 12, 0x1000, 3,
+                            PTE_AF | PTE_NG | FIELD_PREP(PTE_SH, 3) |
+                            FIELD_PREP(PTE_AP, AP_RW)) == 0);
+    uint64_t cdpa = kit_mem_alloc(w.m, 64, 64);
+    struct kit_cd cd;
+    kit_cd_s1(&cd, kit_ptb_ttb(&w.pt), 48, 9);
+    uint64_t raw[8];
+    kit_cd_encode(&cd, raw);
+    kit_write8(w.m, cdpa, raw);
+    struct kit_ste f;
+    kit_ste_s1(&f, cdpa);
+    kit_ste_encode(&f, raw);
+    REQUIRE(kit_drv_install_ste(&w.d, 1, raw) == 0);
+
+    pthread_t th[NTHREADS];
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_create(&th[i], NULL, p_translator, &w);
+    uint64_t x = 0x51ed2701;
+    uint32_t ver[PPAGES] = { 0 };
+    for (int n = 0; n < 300 || __atomic_load_n(&w.finished, __ATOMIC_ACQUIRE) < NTHREADS; n++) {
+        unsigned i = (unsigned)(rnd(&x) % PPAGES);
+        uint64_t va = PVA + (uint64_t)i * 0x1000;
+        uint64_t *pte = kit_mem_ptr(w.m, kit_ptb_desc_pa(&w.pt, va, 3), 8);
+        uint32_t v = (ver[i] + 1) & 0x7fff;
+        ver[i] = v;
+        __atomic_store_n(pte, 0, __ATOMIC_RELEASE);                 /* break */
+        uint64_t cmd[2];
+        struct kit_tlbi_range rr = { .addr = va, .leaf = true };
+        if (n % 5 == 0)
+            kit_cmd_tlbi_nh_asid(cmd, 0, 9);
+        else
+            kit_cmd_tlbi_nh_va(cmd, 0, 9, &rr);
+        kit_drv_cmd(&w.d, cmd);                                     /* TLBI + SYNC */
+        __atomic_store_n(pte, pte_for(&w, i, v), __ATOMIC_RELEASE); /* make */
+        __atomic_store_n(&w.done[i], v, __ATOMIC_RELEASE);
+        if (v == 0x7fff)
+            break;                      /* versions must grow (never in practice) */
+    }
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_join(th[i], NULL);
+    CHECK_EQ(w.errors, 0);
+    CHECK(w.oks > 0);
+    CHECK_EQ(w.d.cerrors, 0);
+    vsmmu_destroy(w.s);
+    kit_mem_free(w.m);
+}
+
 int main(void)
 {
     RUN(stress_small_caches);
     RUN(stress_large_caches);
+    RUN(stress_pipeline);
     return t_done();
 }

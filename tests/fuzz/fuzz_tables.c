@@ -429,10 +429,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              * keep identical queue state */
             uint64_t at = (b & 0x40) ? ((uint64_t)fz_u16(&in) << 6) % 0x1000
                                      : FZ_CD + ((uint64_t)fz_u16(&in) << 6) % (FZ_RAM_SIZE - FZ_CD);
+            /* a range starting in the stream table stops short of the
+             * command queue (else CFGI would abort and caches stay stale) */
+            uint64_t sz = 8ull << (b & 15);
+            if (at < FZ_CMDQ && at + sz > FZ_CMDQ)
+                sz = FZ_CMDQ - at;
             if (b & 0x80)
                 kit_mem_unpoison_all(t.e.mem);
             else
-                kit_mem_poison(t.e.mem, at, 8ull << (b & 15));
+                kit_mem_poison(t.e.mem, at, sz);
             changed(&t);
             break;
         }
