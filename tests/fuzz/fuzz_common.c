@@ -540,11 +540,12 @@ uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], un
     uint32_t prod = rd32(s, SMMU_CMDQ_PROD) & pm;
     /* Never overwrite unconsumed commands: let the SMMU drain first (each
      * PROD write consumes up to cmdq_batch commands). */
-    for (unsigned k = 0; k <= (2u << qs); k++) {
+    const unsigned tries = 64;
+    for (unsigned k = 0; k <= tries; k++) {
         uint32_t used = (prod - (rd32(s, SMMU_CMDQ_CONS) & pm)) & pm;
         if (used <= (1u << qs) && (1u << qs) - used >= n)
             break;
-        if (k == (2u << qs))
+        if (k == tries)
             return rd32(s, SMMU_CMDQ_CONS);       /* stuck: give up */
         fz_mmio_write(e, s, SMMU_CMDQ_PROD, prod, 4);
     }
@@ -555,7 +556,7 @@ uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], un
         prod = (prod + 1) & pm;
     }
     /* publish, then let the SMMU run to completion (or an error/stop) */
-    for (unsigned k = 0; k <= (2u << qs); k++) {
+    for (unsigned k = 0; k <= tries; k++) {
         fz_mmio_write(e, s, SMMU_CMDQ_PROD, prod, 4);
         uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
         if ((cons & pm) == prod || ((rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN)) & 1) ||
