@@ -228,8 +228,9 @@ static void seeds_cmdq(unsigned np)
         { 0x46 | 2ull << 12, 0 },                      /* SYNC SEV */
     };
     const unsigned n = sizeof(cmds) / sizeof(cmds[0]);
-    for (unsigned p = 0; p < np; p++) {
-        header(&b, p, 0x30, 0x40);                     /* 2^6 commands */
+    for (unsigned p = 0; p < 2 * np; p++) {
+        /* 2^6 commands; the second round in accelerated mode */
+        header(&b, p % np, 0x30, 0x40 | (p >= np ? FZH_ACCEL : 0));
         for (unsigned sid = 0; sid < FZ_SCN_SIDS; sid++) {
             u8(&b, CO_TXN); u8(&b, sid); u8(&b, 0); u8(&b, 1); u8(&b, 0);
         }
@@ -254,7 +255,7 @@ static void seeds_cmdq(unsigned np)
         u8(&b, CO_PUBLISH);
         u8(&b, CO_CMDQEN); u8(&b, 0);
         u8(&b, CO_CHECK);
-        snprintf(name, sizeof(name), "commands-p%u", p);
+        snprintf(name, sizeof(name), "commands-p%u%s", p % np, p >= np ? "-accel" : "");
         save("fuzz_cmdq", name, &b);
     }
 }
