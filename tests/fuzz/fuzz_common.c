@@ -67,7 +67,7 @@ void fz_config(struct fz_in *in, struct vsmmu_config *cfg)
 
     /* Model capacities: tiny caches force eviction paths; a small batch
      * bounds each MMIO call (and exercises resumption on the next one). */
-    static const uint32_t tlb_sizes[] = { 0, 1, 4, 64 };
+    static const uint32_t tlb_sizes[] = { 0, 1, 16, 1024 };
     cfg->tlb_entries = tlb_sizes[cap & 3];
     cfg->cfg_entries = tlb_sizes[(cap >> 2) & 3];
     cfg->cmdq_batch = 1u + ((cap >> 4) & 15u) * 4u;
@@ -524,13 +524,20 @@ void fz_enable_at(struct fz_env *e, struct vsmmu *s, uint64_t strtab, uint32_t s
         w64(e, s, SMMU_EVENTQ_IRQ_CFG0, FZ_MSI + 8);
         w32(e, s, SMMU_EVENTQ_IRQ_CFG1, 0x6F);
     }
-    w32(e, s, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN);
+    uint32_t priqen = 0;
+    if (c->pri && c->priqs) {
+        w64(e, s, SMMU_PRIQ_BASE, FZ_PRIQ | (c->priqs < 4 ? c->priqs : 4));
+        w32(e, s, SMMU_PRIQ_PROD, 0);
+        w32(e, s, SMMU_PRIQ_CONS, 0);
+        priqen = CR0_PRIQEN;
+    }
+    w32(e, s, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN | IRQ_CTRL_PRIQ_IRQEN);
     w32(e, s, SMMU_CR0, CR0_CMDQEN);
-    w32(e, s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN);
+    w32(e, s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | priqen);
     uint64_t cmd[3][2] = { { 0, 0 }, { fz_cmd_tlbi_nsnh_all(), 0 }, { fz_cmd_sync(), 0 } };
     cmd[0][0] = fz_cmd_cfgi_all(&cmd[0][1]);
     fz_cmds(e, s, cmd, 3);
-    w32(e, s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
+    w32(e, s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | priqen | CR0_SMMUEN);
 }
 
 uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], unsigned n)

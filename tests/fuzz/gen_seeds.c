@@ -145,6 +145,23 @@ static void seeds_mmio(unsigned np)
         mmio_txn(&b, 1, 0, 0x10, 0);
         snprintf(name, sizeof(name), "commands-p%u", p);
         save("fuzz_mmio", name, &b);
+
+        /* PRI records past a full 16-entry PRI queue (overflow), then the
+         * overflow acknowledged (PRIQ_CONS = PROD with OVACKFLG) */
+        header(&b, p, 0x30, 0);
+        u8(&b, MO_SETUP);
+        u8(&b, 6 | 3 << 3);
+        for (unsigned i = 0; i < 20; i++) {
+            u8(&b, MO_PRI | (i % 4 == 3 ? 0x80 : 0));
+            u64(&b, 1 | 1ull << 60 | (i % 4 == 3 ? 1ull << 62 : 0));   /* sid 1, Read */
+            u64(&b, (uint64_t)i << 12 | (i / 4));                       /* addr, PRGIndex */
+        }
+        mmio_w32(&b, SMMU_PRIQ_CONS, 0x80000010u);
+        u8(&b, MO_PRI | 0x80);
+        u64(&b, 1 | 1ull << 60 | 1ull << 62);
+        u64(&b, 0x9000);
+        snprintf(name, sizeof(name), "pri-p%u", p);
+        save("fuzz_mmio", name, &b);
     }
 }
 
