@@ -159,12 +159,16 @@ bool vsmmu_cfgc_lookup_hot(struct vsmmu *s, uint32_t sid, bool ssv, uint32_t ssi
     if (!n)
         return false;
     struct centry *e = &c->e[n];
-    uint64_t w[HW];
-    copy_words(w, e->hot, HW);
+    /* straight into out (8-byte stores the caller's field loads forward
+     * from); discarded by the caller on a false return */
+    copy_words(out, e->hot, sizeof(*out) / 8);
+    if (sizeof(*out) % 8) {
+        uint64_t v = ld(&e->hot[HW - 1]);
+        memcpy((char *)out + sizeof(*out) / 8 * 8, &v, sizeof(*out) % 8);
+    }
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (ld(&e->seq) != s0)
         return false;
-    memcpy(out, w, sizeof(*out));
     if (!ld(&e->ref))
         st(&e->ref, 1);
     return true;

@@ -30,9 +30,10 @@ _Thread_local struct vsmmu_stat_tl vsmmu_stat_tl __attribute__((tls_model("initi
 
 int vsmmu_stats_init(struct vsmmu *s)
 {
-    s->shards = calloc(NSHARDS, sizeof(*s->shards));
+    s->shards = aligned_alloc(64, NSHARDS * sizeof(*s->shards));
     if (!s->shards)
         return -1;
+    memset(s->shards, 0, NSHARDS * sizeof(*s->shards));
     /* Distinguishes this instance from an earlier one at the same address
      * in other threads' cached vsmmu_stat_tl. */
     struct timespec ts;

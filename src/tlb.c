@@ -16,10 +16,13 @@
  * may follow a stale index but never touches freed memory.
  *
  * Writer side (insert from translators, invalidation from the command
- * queue, under t->lock): per-context entry lists and G-node lists, world
- * and per-VMID context lists, and a hashed IPA index of nested entries, so
- * that every invalidation costs O(entries removed + address span probed),
- * never O(capacity).
+ * queue, under t->lock): per-context G-node lists with occupancy bitmaps,
+ * world and per-VMID context lists, and a hashed IPA index of nested
+ * entries, so that every invalidation costs O(entries removed + address
+ * span probed), never O(capacity). A whole G node (or context) is
+ * invalidated at once by unlinking it ("zombie"), single 4K pages by
+ * clearing their slot ("pending"); both are reclaimed by later inserts
+ * before any live entry is evicted (CLOCK).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -71,8 +74,7 @@ struct tent {                   /* one cached translation: one cache line */
 #define META_GLOBAL(m) ((bool)(((m) >> 40) & 1))
 #define META_GRAN(m)   ((uint8_t)((m) >> 48))
 #define META_S1SZ(m)   ((uint8_t)((m) >> 56))
-/* s2_size_log2 lives in the top byte of `ipa`'s companion: kept writer-side
- * and in `s2sz` below (readers rarely need it). */
+/* s2_size_log2 travels in the top byte of `ipa` (bits [55:0] are the IPA). */
 
 struct gnode {
     uint64_t tag;

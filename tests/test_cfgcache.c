@@ -276,6 +276,62 @@ static void insert_after_cfgi_is_dropped(void)
     done(s);
 }
 
+static void hot_part(void)
+{
+    /* The hot part a translation-cache hit uses: derived from the decoded
+     * STE + CD at insert, looked up alone, gone with the entry. */
+    struct vsmmu *s = mk_cap(16);
+    REQUIRE(s);
+    struct vsmmu_xcfg x = cfg(7, true, 2, 0x77);    /* S1, ASID 0x77 */
+    x.ste.vmid = 12;
+    x.ste.strw = 2;
+    x.ste.privcfg = 2;
+    x.ste.instcfg = 3;
+    x.ste.s2 = true;
+    x.ste.mtcfg = 1;
+    x.ste.alloccfg = 9;
+    x.ste.shcfg = 3;
+    x.cd.s1.tt[1].tbi = true;
+    x.cd.s1.tt[0].e0pd = true;
+    x.cd.s1.el2 = true;
+    vsmmu_cfgc_insert(s, &x);
+    struct vsmmu_xcfg_hot h;
+    memset(&h, 0xee, sizeof(h));
+    REQUIRE(vsmmu_cfgc_lookup_hot(s, 7, true, 2, &h));
+    CHECK_EQ(h.vmid, 12);
+    CHECK_EQ(h.asid, 0x77);
+    CHECK_EQ(h.config, STE_CFG_S1);
+    CHECK_EQ(h.strw, 2);
+    CHECK_EQ(h.privcfg, 2);
+    CHECK_EQ(h.instcfg, 3);
+    CHECK_EQ(h.s1, 1);
+    CHECK_EQ(h.s2, 1);
+    CHECK_EQ(h.el2, 1);
+    CHECK_EQ(h.el2_e2h, 0);
+    CHECK_EQ(h.tbi[0], 0);
+    CHECK_EQ(h.tbi[1], 1);
+    CHECK_EQ(h.e0pd[0], 1);
+    CHECK_EQ(h.e0pd[1], 0);
+    CHECK_EQ(h.mtcfg, 1);
+    CHECK_EQ(h.alloccfg, 9);
+    CHECK_EQ(h.shcfg, 3);
+    /* stage 1 bypassed (S1DSS): no stage 1, no ASID */
+    struct vsmmu_xcfg y = cfg(8, false, 0, 0x55);
+    y.s1_bypass = true;
+    vsmmu_cfgc_insert(s, &y);
+    REQUIRE(vsmmu_cfgc_lookup_hot(s, 8, false, 0, &h));
+    CHECK_EQ(h.s1, 0);
+    CHECK_EQ(h.asid, 0);
+    /* the hot lookup counts nothing; it misses once the entry is gone */
+    struct vsmmu_stats st;
+    vsmmu_get_stats(s, &st);
+    CHECK_EQ(st.cfg_hits + st.cfg_misses, 0);
+    vsmmu_cfg_invalidate(s, VSMMU_CFGI_CD, 7, 2, 0, true);
+    CHECK(!vsmmu_cfgc_lookup_hot(s, 7, true, 2, &h));
+    CHECK(vsmmu_cfgc_lookup_hot(s, 8, false, 0, &h));
+    done(s);
+}
+
 static void reset_empties(void)
 {
     struct vsmmu *s = mk_cap(16);
@@ -300,6 +356,7 @@ int main(void)
     RUN(capacity_and_replacement);
     RUN(no_caching_when_capacity_zero);
     RUN(insert_after_cfgi_is_dropped);
+    RUN(hot_part);
     RUN(reset_empties);
     return t_done();
 }

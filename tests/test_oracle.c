@@ -39,7 +39,7 @@
 #define NREG       16u                      /* 2 MiB regions per window */
 #define NW         3                        /* worlds: uncached, cached, small cache */
 
-enum { D_S1A, D_S1B, D_S1C, D_S2, D_NS1, D_NS2, ND };
+enum { D_S1A, D_S1B, D_S1C, D_S2, D_NS1, D_NS2, D_EL2, ND };
 
 struct dom {
     int stage;                  /* 1 or 2 */
@@ -70,9 +70,11 @@ static bool cd5_swapped;
 static const struct { uint32_t sid; bool ssv; uint32_t ssid; int dom; } S[] = {
     { 1, false, 0, D_S1A }, { 4, false, 0, D_S1A }, { 5, false, 0, D_S1B },
     { 5, true, 0, D_S1B }, { 5, true, 1, D_S1C }, { 2, false, 0, D_S2 },
-    { 3, false, 0, D_NS1 },
+    { 3, false, 0, D_NS1 }, { 6, false, 0, D_EL2 },
 };
 #define NS ((unsigned)(sizeof(S) / sizeof(S[0])))
+
+static uint64_t ok_by_stream[NS], all_by_stream[NS];
 
 static uint64_t rnd(void)
 {
@@ -115,6 +117,7 @@ static int world_open(struct world *w, uint32_t tlb, uint32_t cfgc)
     struct kit_drv_opts o;
     kit_drv_default_opts(&o);
     o.sid_bits = 8;
+    o.cr2 = CR2_E2H | CR2_PTM | CR2_RECINVSID;  /* EL2 streams in the EL2-E2H world */
     if (kit_drv_reset(&w->d, &o)) {
         fprintf(stderr, "reset: %s\n", w->d.err);
         return -1;
@@ -159,6 +162,7 @@ static int setup(void)
         [D_S2]  = { 2, 0, 5, 0x40000000, UINT64_C(0x200000000), UINT64_C(1) << 32 },
         [D_NS1] = { 1, 7, 6, 0x20000000, 0x60000000, NREG * M2 },
         [D_NS2] = { 2, 0, 6, 0x60000000, UINT64_C(0x300000000), UINT64_C(1) << 32 },
+        [D_EL2] = { 1, 9, 0, 0x30000000, UINT64_C(0x400000000), UINT64_C(1) << 32 },
     };
     for (int di = 0; di < ND; di++) {
         struct dom *d = &D[di];
@@ -190,6 +194,8 @@ static int setup(void)
         write_cd(wi, cd5[wi] + 128, &D[D_S1A]);
         cd_nested[wi] = kit_mem_alloc(w->m, 64, 64);
         write_cd(wi, cd_nested[wi], &D[D_NS1]);
+        uint64_t cd_el2 = kit_mem_alloc(w->m, 64, 64);
+        write_cd(wi, cd_el2, &D[D_EL2]);
 
         struct kit_ste f;
         uint64_t ste[8];
@@ -209,6 +215,10 @@ static int setup(void)
         f.s1ctxptr = cd_nested[wi] + IPA_DELTA;
         kit_ste_encode(&f, ste);
         kit_drv_install_ste(&w->d, 3, ste);
+        kit_ste_s1(&f, cd_el2);                         /* SID 6: EL2-E2H, ASID 9 */
+        f.strw = 2;
+        kit_ste_encode(&f, ste);
+        kit_drv_install_ste(&w->d, 6, ste);
     }
     for (int wi = 0; wi < NW; wi++)
         install_sid4(wi);
@@ -229,6 +239,28 @@ static void invalidate(struct dom *d, uint64_t in, uint64_t size, uint64_t leaf)
     unsigned how = (unsigned)(rnd() % 8);
     uint64_t c[2];
     int di = (int)(d - D);
+    if (di == D_EL2) {
+        /* the EL2-E2H world: by VA (ASID), by VA for all ASIDs, ASID, all */
+        if (how < 4) {
+            for (int wi = 0; wi < NW; wi++)
+                kit_drv_inv_range(&W[wi].d, KIT_OP_TLBI_EL2_VA, 0, d->asid, in, size, leaf,
+                                  12, true);
+        } else if (how < 6) {
+            struct kit_tlbi_range r = { .leaf = true };
+            for (uint64_t a = in; a < in + size; a += leaf) {
+                r.addr = a;
+                kit_cmd_tlbi_el2_vaa(c, &r);
+                cmd_all(c);
+            }
+        } else if (how == 6) {
+            kit_cmd_tlbi_el2_asid(c, d->asid);
+            cmd_all(c);
+        } else {
+            kit_cmd_tlbi_el2_all(c);
+            cmd_all(c);
+        }
+        return;
+    }
     if (d->stage == 1) {
         uint16_t vmid = di == D_NS1 ? d->vmid : 0;
         if (how == 3 || how == 4) {
@@ -437,6 +469,8 @@ static void translate_compare(uint64_t op, unsigned si, uint64_t addr)
     struct vsmmu_result res[NW];
     for (int wi = 0; wi < NW; wi++)
         vsmmu_translate(W[wi].s, &t, &res[wi]);
+    ok_by_stream[si] += res[0].outcome == VSMMU_XLATE_OK;
+    all_by_stream[si]++;
     for (int wi = 1; wi < NW; wi++) {
         struct vsmmu_result *a = &res[0], *b = &res[wi];
         bool same = a->outcome == b->outcome && a->has_event == b->has_event;
@@ -508,6 +542,18 @@ static void oracle(void)
                 " invalidated %" PRIu64 ", commands %" PRIu64 "\n",
                 (uint64_t)ORACLE_OPS, translations, st.tlb_hits, st.tlb_misses,
                 st.tlb_invalidated, st.cfg_hits, st.cfg_invalidated, st.commands);
+    }
+    /* every stream translates often (the comparison covers real
+     * translations), except SSV=1 with SubstreamID 0 under S1DSS=0b10,
+     * which is C_BAD_SUBSTREAMID by design (IHI0070 5.2 S1DSS) */
+    for (unsigned si = 0; si < NS; si++) {
+        if (S[si].sid == 5 && S[si].ssv && S[si].ssid == 0) {
+            CHECK_EQ(ok_by_stream[si], 0);
+            continue;
+        }
+        CHECK_MSG(ok_by_stream[si] * 10 > all_by_stream[si],
+                  "stream %u (SID %u): %" PRIu64 " of %" PRIu64 " translated", si, S[si].sid,
+                  ok_by_stream[si], all_by_stream[si]);
     }
     for (int wi = 0; wi < NW; wi++) {
         vsmmu_destroy(W[wi].s);

@@ -439,10 +439,16 @@ int vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct v
     uint64_t v0 = __atomic_load_n(&d->vste[0], __ATOMIC_ACQUIRE);
     uint64_t v1 = __atomic_load_n(&d->vste[1], __ATOMIC_ACQUIRE);
     unsigned cfg = (unsigned)FIELD_GET(VSTE0_CONFIG, v0);
-    if (!(reg_load(&s->regs.cr0ack) & CR0_SMMUEN))
+    bool smmuen = reg_load(&s->regs.cr0ack) & CR0_SMMUEN;
+    if (!smmuen)
         cfg = (reg_load(&s->regs.gbpa) & GBPA_ABORT) ? VSTE_CFG_ABORT : VSTE_CFG_BYPASS;
     else if (!(v0 & VSTE0_V))
         cfg = VSTE_CFG_ABORT;
+    /* IHI0070 5.2: an STE with stage 1 disabled (Config 0b100) terminates a
+     * transaction that has a SubstreamID (C_BAD_SUBSTREAMID); GBPA bypass
+     * with SMMUEN=0 takes them too (6.3.9). */
+    if (cfg == VSTE_CFG_BYPASS && smmuen && (txn->flags & VSMMU_TXN_SSV))
+        return VSMMU_OK;
     if (cfg == VSTE_CFG_BYPASS) {
         if (s->oas_bits < 64 && (txn->addr >> s->oas_bits))
             return VSMMU_OK;
@@ -451,6 +457,18 @@ int vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct v
         res->bypass = true;
         res->size_log2 = 12;
         res->perm = VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X;
+        /* the incoming attributes, with GBPA's overrides when SMMUEN=0
+         * (the vSTE carries none), as the emulated path reports them */
+        res->memattr = VSMMU_IN_MEMATTR;
+        res->sh = VSMMU_IN_SH;
+        if (!smmuen) {
+            uint32_t g = vsmmu_gbpa_effective(reg_load(&s->regs.gbpa), s->cfg.attr_types_ovr,
+                                              s->cfg.attr_perms_ovr);
+            vsmmu_attr_override((uint8_t)FIELD_GET(GBPA_MTCFG, g),
+                                (uint8_t)FIELD_GET(GBPA_MEMATTR, g),
+                                (uint8_t)FIELD_GET(GBPA_ALLOCCFG, g),
+                                (uint8_t)FIELD_GET(GBPA_SHCFG, g), &res->memattr, &res->sh);
+        }
         return VSMMU_OK;
     }
     if (cfg != VSTE_CFG_S1)
@@ -471,6 +489,8 @@ int vsmmu_accel_translate(struct vsmmu *s, const struct vsmmu_txn *txn, struct v
         res->bypass = true;
         res->size_log2 = 12;
         res->perm = VSMMU_PERM_R | VSMMU_PERM_W | VSMMU_PERM_X;
+        res->memattr = VSMMU_IN_MEMATTR;
+        res->sh = VSMMU_IN_SH;
         return VSMMU_OK;
     }
     struct vsmmu_walk_req req = { .s1 = &cd.s1, .s2 = NULL, .addr = txn->addr,

@@ -64,12 +64,13 @@ int vsmmu_accel_mask_config(struct vsmmu_config *cfg, const struct vsmmu_accel_h
     cfg->vmw = false;
     cfg->vmid16 = false;
     cfg->mpam = false;
-    cfg->fwb = false;
+    /* IHI0070 6.3.4: FWB is 1 in SMMUv3.2 and later whatever the stages;
+     * without stage 2 STE.S2FWB is simply never used. */
+    cfg->fwb = cfg->arch_minor >= 2;
     cfg->xnx = false;
     cfg->ptwnnc = false;
     cfg->stt = false;
     cfg->pbha = false;
-    cfg->e0pd = false;
     cfg->attr_types_ovr = false;
     cfg->attr_perms_ovr = false;
     cfg->stall_model = VSMMU_TERM_ONLY;
@@ -77,6 +78,7 @@ int vsmmu_accel_mask_config(struct vsmmu_config *cfg, const struct vsmmu_accel_h
 
     /* Stage-1 features the host's walker implements. */
     cfg->cd2l = cfg->cd2l && (idr0 & IDR0_CD2L);
+    cfg->e0pd = cfg->e0pd && (idr3 & IDR3_E0PD);   /* CD.E0PDx: a stage-1 walk feature */
     cfg->asid16 = cfg->asid16 && (idr0 & IDR0_ASID16);
     cfg->vax52 = cfg->vax52 && FIELD_GET(IDR5_VAX, idr5) == 1u;
     unsigned bbml = (unsigned)FIELD_GET(IDR3_BBML, idr3);

@@ -188,6 +188,11 @@ void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, 
         if (rc)
             fz_fail("vsmmu_create (twin): %s", err);
     }
+    fz_capture_ids(e);
+}
+
+void fz_capture_ids(struct fz_env *e)
+{
     for (unsigned i = 0; i < 6; i++)
         e->idr[i] = (uint32_t)fz_mmio_read(e, e->s, SMMU_IDR0 + 4 * i, 4);
     e->iidr = (uint32_t)fz_mmio_read(e, e->s, SMMU_IIDR, 4);
@@ -197,7 +202,8 @@ void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, 
 void fz_env_fini(struct fz_env *e)
 {
     e->nchecks = 0;
-    fz_check_regs(e, e->s);
+    if (e->s)
+        fz_check_regs(e, e->s);
     vsmmu_destroy(e->twin);
     vsmmu_destroy(e->s);
     kit_mem_free(e->mem);
@@ -532,13 +538,30 @@ uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], un
     uint64_t addr = base & Q_BASE_ADDR & ~((16ull << qs) - 1);
     uint32_t pm = (2u << qs) - 1;
     uint32_t prod = rd32(s, SMMU_CMDQ_PROD) & pm;
+    /* Never overwrite unconsumed commands: let the SMMU drain first (each
+     * PROD write consumes up to cmdq_batch commands). */
+    for (unsigned k = 0; k <= (2u << qs); k++) {
+        uint32_t used = (prod - (rd32(s, SMMU_CMDQ_CONS) & pm)) & pm;
+        if (used <= (1u << qs) && (1u << qs) - used >= n)
+            break;
+        if (k == (2u << qs))
+            return rd32(s, SMMU_CMDQ_CONS);       /* stuck: give up */
+        fz_mmio_write(e, s, SMMU_CMDQ_PROD, prod, 4);
+    }
     for (unsigned i = 0; i < n; i++) {
         uint64_t slot = addr + 16ull * (prod & ((1u << qs) - 1));
         if (kit_mem_w64(e->mem, slot, cmd[i][0]) || kit_mem_w64(e->mem, slot + 8, cmd[i][1]))
             break;
         prod = (prod + 1) & pm;
     }
-    w32(e, s, SMMU_CMDQ_PROD, prod);
+    /* publish, then let the SMMU run to completion (or an error/stop) */
+    for (unsigned k = 0; k <= (2u << qs); k++) {
+        fz_mmio_write(e, s, SMMU_CMDQ_PROD, prod, 4);
+        uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
+        if ((cons & pm) == prod || ((rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN)) & 1) ||
+            !(rd32(s, SMMU_CR0ACK) & CR0_CMDQEN))
+            break;
+    }
     return rd32(s, SMMU_CMDQ_CONS);
 }
 

@@ -76,6 +76,8 @@ void fz_config(struct fz_in *in, struct vsmmu_config *cfg);
  * same memory). Aborts on failure: a valid configuration must create. */
 void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, bool twin);
 void fz_env_fini(struct fz_env *e);
+/* Record the ID registers of e->s (checked constant from then on). */
+void fz_capture_ids(struct fz_env *e);
 
 /* Checked entry points: each asserts the call's invariants. */
 int  fz_mmio_write(struct fz_env *e, struct vsmmu *s, uint64_t off, uint64_t val, unsigned size);
@@ -117,7 +119,9 @@ void fz_ste(const struct fz_env *e, uint64_t ste[8], unsigned config, uint64_t c
 void fz_cd(const struct fz_env *e, uint64_t cd[8], uint64_t ttb0, unsigned asid, bool stall,
            bool httu);
 void fz_put(struct fz_env *e, uint64_t pa, const uint64_t *dw, unsigned n);
-/* Put `n` commands on the command queue and publish them; returns CONS. */
+/* Put `n` commands on the command queue (waiting for space: never over
+ * unconsumed ones) and publish them, writing PROD again until the SMMU has
+ * consumed them, stopped on an error or is disabled (bounded); returns CONS. */
 uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], unsigned n);
 
 /* Encoders */

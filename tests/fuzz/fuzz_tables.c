@@ -7,18 +7,151 @@
  * event queue): while the guest has not changed a structure since the last
  * full invalidation, both must give the same answer (caches are transparent,
  * DESIGN 4.2), and a repeated successful transaction (a cache hit) must give
- * the same translation. */
+ * the same translation.
+ *
+ * With FZH_ACCEL the instance is an accelerated vSMMU with the soft backend
+ * (a host vsmmu running the guest's stage 1 nested on a host stage 2 that
+ * maps guest IPA [0, 2 MiB) to host PA HPA+). StreamIDs 1, 6 and 9 are
+ * passthrough devices (host StreamIDs 0x11, 0x16, 0x19). The twin is then an
+ * emulated uncached instance with the same (masked) configuration; device
+ * DMA on the host instance must give the guest-view result moved by the
+ * host stage 2. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_common.h"
 #include "fuzz_format.h"
 #include "internal.h"
+#include "ptb.h"
+#include "spec/pte.h"
+#include "vsmmu/accel.h"
+#include "ste.h"
+
+#define HPA 0x40000000ull
 
 struct st {
     struct fz_env e;
     bool stale;        /* guest changed structures since the last invalidation */
     bool translated;   /* main may hold cached state */
+    /* accelerated mode */
+    bool accel;
+    struct kit_mem *hm;
+    uint8_t *hm_own;
+    struct vsmmu *host;
 };
+
+static const uint32_t pt_vsid[3] = { 1, 6, 9 };
+
+/* FZ_VERBOSE=1: narrate a replayed input (ops, invalidations, accel state) */
+static bool verbose(void)
+{
+    static int v = -1;
+    if (v < 0)
+        v = getenv("FZ_VERBOSE") != NULL;
+    return v;
+}
+
+static uint32_t psid_of(uint32_t vsid)
+{
+    for (unsigned i = 0; i < 3; i++)
+        if (pt_vsid[i] == vsid)
+            return 0x10 + vsid;
+    return ~0u;
+}
+
+/* Build the host and the soft backend; put e->s in accelerated mode. Returns
+ * false (and leaves e->s emulated) when the guest configuration cannot be
+ * nested on the host. */
+static bool accel_setup(struct st *t)
+{
+    struct fz_env *e = &t->e;
+    t->hm = kit_mem_new();
+    kit_mem_add(t->hm, 0, 4u << 20);
+    kit_mem_add(t->hm, HPA, FZ_RAM_SIZE);
+    t->hm_own = t->hm->r[1].p;
+    t->hm->r[1].p = e->mem->r[0].p;          /* guest RAM seen at HPA */
+    struct vsmmu_config hc;
+    vsmmu_config_profile(&hc, "full-v3.2");
+    hc.tlb_entries = e->cfg.tlb_entries;
+    hc.cfg_entries = e->cfg.cfg_entries;
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(t->hm, &ops, false);
+    char err[256];
+    if (vsmmu_create(&hc, &ops, &t->host, err, sizeof(err)))
+        fz_fail("host instance: %s", err);
+    struct kit_ptb s2;
+    /* host stage 2: 4K, 32-bit IPA (S2T0SZ 32), start level 1 (S2SL0 1),
+     * guest IPA [0, 2 MiB) -> HPA, RW, Normal WB */
+    if (kit_ptb_init_s2(&s2, t->hm, 12, 1, 32) ||
+        kit_ptb_map(&s2, 0, HPA, 2u << 20, 2, PTE_S2AP_R | PTE_S2AP_W |
+                    FIELD_PREP(PTE_S2_MEMATTR, 0xf) | PTE_AF | FIELD_PREP(PTE_SH, 3)))
+        fz_fail("host stage 2");
+    uint64_t msz = vsmmu_soft_mem_size(t->host);
+    uint64_t mem = kit_mem_alloc(t->hm, msz, 0x10000);
+    struct vsmmu_soft_cfg sc = {
+        .host = t->host, .mem_pa = mem, .mem_len = msz, .mem = kit_mem_ptr(t->hm, mem, msz),
+        .s2_ttb = kit_ptb_ttb(&s2), .s2_t0sz = 32, .s2_sl0 = 1, .s2_granule = 12,
+        .s2_ps = 5, .vmid = 5,
+    };
+    struct vsmmu_accel_backend *be;
+    if (vsmmu_soft_backend_new(&sc, &be, err, sizeof(err)))
+        fz_fail("soft backend: %s", err);
+    if (vsmmu_accel_add_backend(e->s, be) < 0) {
+        if (verbose())
+            fprintf(stderr, "accel: %s\n", vsmmu_last_error(e->s));
+        return false;            /* the guest configuration does not nest */
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        struct vsmmu_accel_dev d = { .kind = VSMMU_ACCEL_DEV_PASSTHROUGH, .vsid = pt_vsid[i],
+                                     .backend = 0, .host_id = psid_of(pt_vsid[i]) };
+        if (vsmmu_accel_attach(e->s, &d))
+            fz_fail("accel attach vsid %u: %s", pt_vsid[i], vsmmu_last_error(e->s));
+    }
+    /* the guest sees the masked configuration: the twin and the scenario
+     * follow it */
+    e->cfg = *vsmmu_get_config(e->s);
+    fz_capture_ids(e);
+    return true;
+}
+
+static void accel_fini(struct st *t)
+{
+    if (!t->hm)
+        return;
+    vsmmu_destroy(t->e.s);        /* releases the backend before its host */
+    t->e.s = NULL;
+    vsmmu_destroy(t->host);
+    t->hm->r[1].p = t->hm_own;
+    kit_mem_free(t->hm);
+}
+
+/* Device DMA through the host: the guest-view answer moved by the host
+ * stage 2 (IPA [0, 2 MiB) -> HPA). */
+static void host_dma(struct st *t, const struct vsmmu_txn *x, const struct vsmmu_result *g)
+{
+    uint32_t psid = psid_of(x->sid);
+    if (psid == ~0u)
+        return;
+    struct vsmmu_txn h = *x;
+    h.sid = psid;
+    struct vsmmu_result r;
+    if (vsmmu_translate(t->host, &h, &r) != VSMMU_OK)
+        fz_fail("host translate failed");
+    if ((unsigned)r.outcome > VSMMU_XLATE_STALL)
+        fz_fail("host translate: outcome %d", r.outcome);
+    if (r.outcome == VSMMU_XLATE_OK && (r.out_addr >> 48))
+        fz_fail("host translate: 0x%llx above the host OAS", (unsigned long long)r.out_addr);
+    if (t->stale || g->outcome != VSMMU_XLATE_OK || r.outcome == VSMMU_XLATE_STALL ||
+        (x->flags & VSMMU_TXN_NOEVENT))
+        return;
+    if (g->out_addr < (2u << 20)) {
+        if (r.outcome != VSMMU_XLATE_OK || r.out_addr != g->out_addr + HPA)
+            fz_fail("passthrough sid %u addr 0x%llx: guest view IPA 0x%llx, host DMA %d 0x%llx",
+                    x->sid, (unsigned long long)x->addr, (unsigned long long)g->out_addr,
+                    r.outcome, (unsigned long long)r.out_addr);
+    }
+}
 
 static void invalidate(struct st *t)
 {
@@ -33,6 +166,10 @@ static void invalidate(struct st *t)
         vsmmu_mmio_read(both[i], SMMU_GERRORN, 4, &gn);
         vsmmu_mmio_read(both[i], SMMU_CMDQ_PROD, 4, &p);
         vsmmu_mmio_read(both[i], SMMU_CMDQ_CONS, 4, &c);
+        if (verbose())
+            fprintf(stderr, "  inval %u: gerror %llx/%llx prod %llx cons %llx\n", i,
+                    (unsigned long long)g, (unsigned long long)gn, (unsigned long long)p,
+                    (unsigned long long)c);
         if ((g ^ gn) & GERROR_CMDQ_ERR) {
             /* a poisoned queue slot: skip the failed command and resume */
             fz_mmio_write(&t->e, both[i], SMMU_GERRORN, g, 4);
@@ -52,14 +189,14 @@ static void changed(struct st *t)
 }
 
 static void same_result(const struct vsmmu_txn *x, const struct vsmmu_result *a,
-                        const struct vsmmu_result *b, const char *what)
+                        const struct vsmmu_result *b, const char *what, bool events)
 {
-    bool eq = a->outcome == b->outcome && a->has_event == b->has_event;
+    bool eq = a->outcome == b->outcome && (!events || a->has_event == b->has_event);
     if (eq && a->outcome == VSMMU_XLATE_OK)
         eq = a->out_addr == b->out_addr && a->perm == b->perm &&
              a->size_log2 == b->size_log2 && a->memattr == b->memattr && a->sh == b->sh &&
              a->bypass == b->bypass;
-    if (eq && a->has_event)
+    if (eq && events && a->has_event)
         eq = a->event[0] == b->event[0] && (a->event[1] & ~0xFFFFull) == (b->event[1] & ~0xFFFFull) &&
              a->event[2] == b->event[2] && a->event[3] == b->event[3];
     if (!eq)
@@ -141,14 +278,37 @@ static void txn(struct st *t, struct fz_in *in)
     if (!t->stale && !(x.flags & VSMMU_TXN_NOEVENT)) {
         uint64_t w1 = t->e.ptw_writes;
         fz_translate(&t->e, t->e.twin, &x, &rt);
-        same_result(&x, &r1, &rt, "cached vs uncached instance");
+        /* A passthrough device's faults are the host's to record (they
+         * reach the guest through vsmmu_accel_poll): the front-end's own
+         * walk records none. */
+        bool pt = t->accel && psid_of(x.sid) != ~0u;
+        if (verbose() && x.sid < 64) {
+            struct vsmmu_accel_stats as;
+            vsmmu_accel_get_stats(t->e.s, &as);
+            fprintf(stderr, "  txn sid %u: STE %016llx %016llx; installs %llu bad %llu\n", x.sid,
+                    (unsigned long long)kit_r64(t->e.mem, FZ_STRTAB + 64ull * x.sid),
+                    (unsigned long long)kit_r64(t->e.mem, FZ_STRTAB + 64ull * x.sid + 8),
+                    (unsigned long long)as.ste_installs, (unsigned long long)as.bad_ste);
+        }
+        same_result(&x, &r1, &rt, pt ? "accelerated vs emulated" : "cached vs uncached instance",
+                    !pt);
         if (t->e.ptw_writes != w1)
             t->stale = true;
     }
     if (r1.outcome == VSMMU_XLATE_OK && !t->stale) {
         fz_translate(&t->e, t->e.s, &x, &r2);
-        same_result(&x, &r1, &r2, "repeated transaction");
+        same_result(&x, &r1, &r2, "repeated transaction", true);
     }
+    if (t->accel)
+        host_dma(t, &x, &r1);
+}
+
+static void verbose_trace(void *o, const struct vsmmu_trace_rec *r)
+{
+    if (r->msg || r->kind == VSMMU_TR_CERROR || r->kind == VSMMU_TR_GERROR)
+        fprintf(stderr, "%s: trace kind %d a0 0x%llx a1 0x%llx: %s\n", (const char *)o,
+                r->kind, (unsigned long long)r->a0, (unsigned long long)r->a1,
+                r->msg ? r->msg : "");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -160,17 +320,50 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_config(&in, &cfg);
     uint8_t hflags = fz_u8(&in);
     struct st t = { 0 };
-    fz_env_init(&t.e, &cfg, hflags & FZH_DIRECT, true);
+    if (hflags & FZH_ACCEL) {
+        fz_env_init(&t.e, &cfg, hflags & FZH_DIRECT, false);
+        t.accel = accel_setup(&t);
+        /* the uncached twin, with the configuration the guest sees */
+        struct vsmmu_config tc = t.e.cfg;
+        tc.tlb_entries = tc.cfg_entries = 0;
+        char err[256];
+        if (vsmmu_create(&tc, &t.e.ops, &t.e.twin, err, sizeof(err)))
+            fz_fail("vsmmu_create (twin): %s", err);
+    } else {
+        fz_env_init(&t.e, &cfg, hflags & FZH_DIRECT, true);
+    }
+    if (verbose()) {
+        vsmmu_set_trace(t.e.s, verbose_trace, "main");
+        vsmmu_set_trace(t.e.twin, verbose_trace, "twin");
+    }
     fz_scenario(&t.e);
     uint64_t base;
     uint32_t scfg;
     fz_scenario_strtab(&t.e, hflags & FZH_ST2L, &base, &scfg);
     fz_enable_at(&t.e, t.e.s, base, scfg, 4, 4, FZ_EVTQ);
     fz_enable_at(&t.e, t.e.twin, base, scfg, 4, 4, FZ_EVTQ_TWIN);
+    /* The accelerated front-end installs the guest STEs on the host at
+     * CFGI time (fz_enable): from then on a structure change is stale
+     * until the next invalidation, as for a cache. */
+    t.translated = t.accel;
+    if (verbose()) {
+        uint64_t raw[8];
+        for (unsigned i = 0; i < 8; i++)
+            raw[i] = kit_r64(t.e.mem, FZ_STRTAB + 64 + 8 * i);
+        struct vsmmu_ste ste;
+        const struct vsmmu_config *tc = vsmmu_get_config(t.e.twin);
+        fprintf(stderr, "ste1 %016llx %016llx %016llx %016llx decode(twin) %d; twin v3.%u s1p %d s2p "
+                "%d ssid %u stall %d term %d\n", (unsigned long long)raw[0],
+                (unsigned long long)raw[1], (unsigned long long)raw[2], (unsigned long long)raw[3],
+                vsmmu_ste_decode(t.e.twin, raw, &ste), tc->arch_minor, tc->s1p, tc->s2p,
+                tc->ssidsize, tc->stall_model, tc->term_model);
+    }
 
     unsigned nops = 0;
     while (fz_more(&in) && nops++ < 1024) {
         uint8_t op = fz_u8(&in);
+        if (verbose())
+            fprintf(stderr, "op %u (0x%02x) stale %d\n", op % TO_COUNT, op, t.stale);
         switch (op % TO_COUNT) {
         case TO_STE: {
             uint8_t sid = fz_u8(&in) & 63;
@@ -227,6 +420,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case TO_INVAL:
             invalidate(&t);
+            if (t.accel && vsmmu_accel_poll(t.e.s) < 0)
+                fz_fail("vsmmu_accel_poll failed: %s", vsmmu_last_error(t.e.s));
             break;
         case TO_POISON: {
             uint8_t b = fz_u8(&in);
@@ -247,6 +442,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         }
+    }
+    if (t.hm) {
+        if (verbose() && t.accel) {
+            struct vsmmu_accel_stats as;
+            vsmmu_accel_get_stats(t.e.s, &as);
+            fprintf(stderr, "accel: %llu translations, %llu vSTEs, %llu forwarded\n",
+                    (unsigned long long)as.translations, (unsigned long long)as.ste_installs,
+                    (unsigned long long)as.forwarded);
+        }
+        fz_check_regs(&t.e, t.e.s);
+        vsmmu_destroy(t.e.twin);
+        t.e.twin = NULL;
+        accel_fini(&t);
     }
     fz_env_fini(&t.e);
     return 0;

@@ -164,8 +164,8 @@ static void seeds_tables(unsigned np)
     struct buf b;
     char name[64];
     for (unsigned p = 0; p < np; p++) {
-        for (unsigned st2l = 0; st2l < 2; st2l++) {
-            header(&b, p, 0x05, st2l ? FZH_ST2L : 0);
+        for (unsigned st2l = 0; st2l < 3; st2l++) {
+            header(&b, p, 0x05, st2l == 1 ? FZH_ST2L : st2l == 2 ? FZH_ACCEL : 0);
             for (unsigned sid = 0; sid < FZ_SCN_SIDS; sid++)
                 for (unsigned pg = 0; pg < 5; pg++)
                     tables_txn(&b, sid, 1, pg, pg == 3 || pg == 4 ? VSMMU_TXN_WRITE : 0);
@@ -185,7 +185,8 @@ static void seeds_tables(unsigned np)
             u64(&b, 16);
             u8(&b, TO_INVAL);
             tables_txn(&b, 3, 0, 1, 0);
-            snprintf(name, sizeof(name), "scenario-p%u%s", p, st2l ? "-2lvl" : "");
+            snprintf(name, sizeof(name), "scenario-p%u%s", p,
+                     st2l == 1 ? "-2lvl" : st2l == 2 ? "-accel" : "");
             save("fuzz_tables", name, &b);
         }
     }

@@ -709,6 +709,11 @@ int cli_demo(int argc, char **argv)
         jw_str(&w, "profile", d->profile);
         jw_bool(&w, "passed", rc == 0);
         jw_bool(&w, "nested", d->nested);
+        jw_arr(&w, "idr");
+        for (int i = 0; i < 6; i++)
+            jw_hex(&w, NULL, d->g.idr[i]);
+        jw_end_arr(&w);
+        jw_hex(&w, "aidr", d->g.aidr);
         jw_arr(&w, "phases");
         for (int i = 0; i < d->nph; i++) {
             jw_obj(&w, NULL);
