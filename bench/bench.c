@@ -23,7 +23,9 @@
  *   tlbi_storm_1g_ns        the same by 262,144 one-page TLBIs
  *   tlbi_asid_ns            TLBI_NH_ASID of one of 64 ASIDs, 16Ki entries
  *   threads2_speedup        hit workload throughput, 2 threads / 1 thread
- *   accel_backend_calls_per_sync   null (not measured here)
+ *   accel_backend_calls_per_sync   accelerated mode (soft backend): backend
+ *                           invalidate calls per CMD_SYNC for batches of 64
+ *                           forwarded TLBIs (pipeline mode only; else null)
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -38,6 +40,7 @@
 #include "drv.h"
 #include "cmd.h"
 #include "stecd.h"
+#include "vsmmu/accel.h"
 #include "internal.h"
 #include "walk.h"
 #include "xcfg.h"
@@ -231,6 +234,7 @@ struct results {
     double nested_miss_reads_cold, nested_miss_reads_warm, block_hit_ns;
     double tlbi_page_ns[3], tlbi_range_1g_ns, tlbi_storm_1g_ns, tlbi_asid_ns;
     double threads2_speedup;
+    double accel_calls_per_sync;    /* < 0: not measured */
     bool quick;
     bool api;                   /* --api: cache interface + walker, no pipeline */
 };
@@ -942,21 +946,119 @@ static int p_tlbi_asid(struct results *R)
     return 0;
 }
 
+/* ---- accelerated mode: backend calls per CMD_SYNC --------------------------------- */
+
+/* A guest vSMMU fronting one soft backend (a second instance as the host
+ * SMMU with its own stage 2); the guest driver issues batches of 64
+ * TLBI_NH_VA + CMD_SYNC for a passthrough device. Forwarded invalidations
+ * are batched per backend and flushed at the sync: calls per sync = 1. */
+static int p_accel(struct results *R)
+{
+    const uint64_t GPA = 0x40000000, HPA = 0x80000000, GRAM = 8u << 20;
+    int rc = -1;
+    struct kit_mem *hm = kit_mem_new(), *gm = kit_mem_new();
+    struct vsmmu *h = NULL, *g = NULL;
+    struct vsmmu_accel_backend *be = NULL;
+    char err[200];
+    if (!hm || !gm || kit_mem_add(hm, 0, 4u << 20) || kit_mem_add(gm, GPA, GRAM))
+        goto out;
+    struct vsmmu_config hc;
+    vsmmu_config_profile(&hc, "full-v3.2");
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(hm, &ops, false);
+    if (vsmmu_create(&hc, &ops, &h, err, sizeof(err)))
+        goto out;
+    struct kit_ptb s2;
+    if (kit_ptb_init_s2(&s2, hm, 12, 1, 32) ||
+        kit_ptb_map(&s2, GPA, HPA, GRAM, 2, PTE_S2AP_R | PTE_S2AP_W | PTE_AF |
+                    FIELD_PREP(PTE_S2_MEMATTR, 0xf) | FIELD_PREP(PTE_SH, 3)))
+        goto out;
+    uint64_t mem = kit_mem_alloc(hm, vsmmu_soft_mem_size(h), 0x10000);
+    struct vsmmu_soft_cfg sc = {
+        .host = h, .mem_pa = mem, .mem_len = vsmmu_soft_mem_size(h),
+        .mem = kit_mem_ptr(hm, mem, vsmmu_soft_mem_size(h)),
+        .s2_ttb = kit_ptb_ttb(&s2), .s2_t0sz = 32, .s2_sl0 = 1, .s2_granule = 12,
+        .s2_ps = 5, .vmid = 7,
+    };
+    if (vsmmu_soft_backend_new(&sc, &be, err, sizeof(err)))
+        goto out;
+    struct vsmmu_config gc;
+    vsmmu_config_profile(&gc, "qemu-v3.1");
+    kit_mem_ops(gm, &ops, false);
+    if (vsmmu_create(&gc, &ops, &g, err, sizeof(err)) || vsmmu_accel_add_backend(g, be) != 0)
+        goto out;
+    be = NULL;                  /* the guest instance owns it now */
+    struct vsmmu_accel_dev dev = { .kind = VSMMU_ACCEL_DEV_PASSTHROUGH, .vsid = 8, .backend = 0,
+                                   .host_id = 0x21, .name = "bench" };
+    struct kit_drv d;
+    struct kit_drv_opts o;
+    kit_drv_default_opts(&o);
+    if (vsmmu_accel_attach(g, &dev) || kit_drv_probe(&d, g, gm) || kit_drv_reset(&d, &o))
+        goto out;
+    struct kit_ptb s1;
+    if (kit_ptb_init_s1(&s1, gm, 12, 25))
+        goto out;
+    uint64_t cdpa = kit_mem_alloc(gm, 64, 64);
+    struct kit_cd cd;
+    kit_cd_s1(&cd, kit_ptb_ttb(&s1), 39, 3);
+    uint64_t raw[8];
+    kit_cd_encode(&cd, raw);
+    kit_write8(gm, cdpa, raw);
+    struct kit_ste f;
+    kit_ste_s1(&f, cdpa);
+    kit_ste_encode(&f, raw);
+    if (kit_drv_install_ste(&d, 8, raw))
+        goto out;
+    struct vsmmu_accel_stats a0, a1;
+    vsmmu_accel_get_stats(g, &a0);
+    unsigned rounds = R->quick ? 8 : 128;
+    for (unsigned r = 0; r < rounds; r++) {
+        uint64_t cmds[64][2];
+        for (unsigned i = 0; i < 64; i++) {
+            struct kit_tlbi_range rr = { .addr = 0x10000 + (uint64_t)(r * 64 + i) * K4,
+                                         .leaf = true };
+            kit_cmd_tlbi_nh_va(cmds[i], 0, 3, &rr);
+        }
+        if (kit_drv_submit(&d, (const uint64_t (*)[2])cmds, 64, true))
+            goto out;
+    }
+    vsmmu_accel_get_stats(g, &a1);
+    uint64_t syncs = a1.syncs - a0.syncs;
+    R->accel_calls_per_sync = syncs ? (double)(a1.backend_calls - a0.backend_calls) / (double)syncs
+                                    : -1;
+    rc = 0;
+out:
+    if (rc)
+        fprintf(stderr, "vsmmu-bench: accelerated-mode setup failed\n");
+    if (g)
+        vsmmu_destroy(g);
+    if (be)
+        be->ops->release(be->ctx);
+    if (h)
+        vsmmu_destroy(h);
+    kit_mem_free(gm);
+    kit_mem_free(hm);
+    return rc;
+}
+
 /* ---- output -------------------------------------------------------------------------- */
 
 static void print_json(const struct results *R)
 {
+    char acc[32] = "null";
+    if (R->accel_calls_per_sync >= 0)
+        snprintf(acc, sizeof(acc), "%.2f", R->accel_calls_per_sync);
     printf("{\"hit_ns\": %.2f, \"s1_miss_ns\": %.1f, \"s1_miss_reads\": %.2f, "
            "\"nested_miss_ns\": %.1f, \"nested_miss_reads_cold\": %.2f, "
            "\"nested_miss_reads_warm\": %.2f, \"block_hit_ns\": %.2f, "
            "\"tlbi_page_ns_1k\": %.1f, \"tlbi_page_ns_16k\": %.1f, \"tlbi_page_ns_64k\": %.1f, "
            "\"tlbi_range_1g_ns\": %.0f, \"tlbi_storm_1g_ns\": %.0f, \"tlbi_asid_ns\": %.1f, "
-           "\"threads2_speedup\": %.2f, \"accel_backend_calls_per_sync\": null, "
+           "\"threads2_speedup\": %.2f, \"accel_backend_calls_per_sync\": %s, "
            "\"mode\": \"%s\", \"driver\": \"%s\"}\n",
            R->hit_ns, R->s1_miss_ns, R->s1_miss_reads, R->nested_miss_ns,
            R->nested_miss_reads_cold, R->nested_miss_reads_warm, R->block_hit_ns,
            R->tlbi_page_ns[0], R->tlbi_page_ns[1], R->tlbi_page_ns[2], R->tlbi_range_1g_ns,
-           R->tlbi_storm_1g_ns, R->tlbi_asid_ns, R->threads2_speedup,
+           R->tlbi_storm_1g_ns, R->tlbi_asid_ns, R->threads2_speedup, acc,
            R->quick ? "quick" : "full", R->api ? "cache-api" : "pipeline");
 }
 
@@ -978,6 +1080,8 @@ static void print_table(const struct results *R)
            R->tlbi_storm_1g_ns, R->tlbi_storm_1g_ns / (R->tlbi_range_1g_ns > 0 ? R->tlbi_range_1g_ns : 1));
     printf("  %-34s %12.1f ns\n", "TLBI ASID (256 of 16Ki entries)", R->tlbi_asid_ns);
     printf("  %-34s %12.2f x\n", "hit throughput, 2 threads vs 1", R->threads2_speedup);
+    if (R->accel_calls_per_sync >= 0)
+        printf("  %-34s %12.2f\n", "accel backend calls per CMD_SYNC", R->accel_calls_per_sync);
 }
 
 static void usage(FILE *f, const char *argv0)
@@ -992,13 +1096,14 @@ static void usage(FILE *f, const char *argv0)
                "  --api        drive the cache interface and the walker directly\n"
                "               (default: vsmmu_translate and the command queue)\n"
                "  --only NAME  one group: hit block miss nested tlbi_page tlbi_1g tlbi_asid\n"
-               "               threads (the others print as 0)\n", name);
+               "               threads accel (the others print as 0)\n", name);
 }
 
 int vsmmu_bench_run(int argc, char **argv)
 {
     struct results R;
     memset(&R, 0, sizeof(R));
+    R.accel_calls_per_sync = -1;
     bool json = false;
     const char *only = NULL;
     for (int i = 1; i < argc; i++) {
@@ -1029,7 +1134,8 @@ int vsmmu_bench_run(int argc, char **argv)
         rc = (ONLY("hit") && p_hit(&R)) || (ONLY("block") && p_block(&R)) ||
              (ONLY("miss") && p_miss(&R, false)) || (ONLY("nested") && p_miss(&R, true)) ||
              (ONLY("tlbi_page") && p_tlbi_page(&R)) || (ONLY("tlbi_1g") && p_tlbi_1g(&R)) ||
-             (ONLY("tlbi_asid") && p_tlbi_asid(&R)) || (ONLY("threads") && p_threads(&R));
+             (ONLY("tlbi_asid") && p_tlbi_asid(&R)) || (ONLY("threads") && p_threads(&R)) ||
+             (ONLY("accel") && p_accel(&R));
     if (rc) {
         fprintf(stderr, "vsmmu-bench: setup failed\n");
         return 2;
