@@ -8,12 +8,17 @@
  *    this configuration (IHI0070 4.1.3: reserved opcodes, SSec=1 on the
  *    Non-secure queue and commands for absent features are CERROR_ILL);
  *  - after CFGI_ALL + TLBI_NSNH_ALL + CMD_SYNC complete, translations agree
- *    with an uncached twin instance on the same memory. */
+ *    with an uncached twin instance on the same memory.
+ * With FZH_ACCEL the instance is an accelerated vSMMU (soft backend,
+ * fz_accel_setup): commands for passthrough devices are forwarded to the
+ * host SMMU at CMD_SYNC; the host must stay sane (its registers' invariants
+ * hold, device DMA returns) whatever the guest sends. */
 #include <string.h>
 
 #include "fuzz_common.h"
 #include "fuzz_format.h"
 #include "internal.h"
+#include "vsmmu/accel.h"
 
 static const uint8_t opcodes[] = {
     0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x10, 0x11, 0x12, 0x13, 0x18, 0x1A,
@@ -59,6 +64,8 @@ static bool cmd_legal(const struct vsmmu_config *c, uint64_t dw0)
 
 struct cq {
     struct fz_env e;
+    bool accel;
+    struct fz_accel acc;
     unsigned qs;
     uint32_t pending;          /* our PROD, published by CO_PUBLISH */
     uint16_t last_stag;
@@ -165,7 +172,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t hflags = fz_u8(&in);
     struct cq q = { 0 };
     struct fz_env *e = &q.e;
-    fz_env_init(e, &cfg, hflags & FZH_DIRECT, true);
+    if (hflags & FZH_ACCEL) {
+        fz_env_init(e, &cfg, hflags & FZH_DIRECT, false);
+        q.accel = fz_accel_setup(e, &q.acc, false);
+        struct vsmmu_config tc = e->cfg;
+        tc.tlb_entries = tc.cfg_entries = 0;
+        char err[256];
+        if (vsmmu_create(&tc, &e->ops, &e->twin, err, sizeof(err)))
+            fz_fail("vsmmu_create (twin): %s", err);
+        cfg = e->cfg;
+    } else {
+        fz_env_init(e, &cfg, hflags & FZH_DIRECT, true);
+    }
     fz_scenario(e);
     uint64_t base;
     uint32_t scfg;
@@ -227,6 +245,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 q.last_stag = r.stag;
                 q.last_stall_sid = x.sid;
             }
+            if (q.accel && fz_accel_psid(x.sid) != ~0u) {
+                /* the device's DMA on the host */
+                struct vsmmu_txn h = x;
+                h.sid = fz_accel_psid(x.sid);
+                if (vsmmu_translate(q.acc.host, &h, &r) != VSMMU_OK ||
+                    (unsigned)r.outcome > VSMMU_XLATE_STALL)
+                    fz_fail("host translate failed");
+                if (r.outcome == VSMMU_XLATE_OK && (r.out_addr >> 48))
+                    fz_fail("host DMA output 0x%llx above the host OAS",
+                            (unsigned long long)r.out_addr);
+            }
             break;
         }
         case CO_CMDQEN: {
@@ -248,10 +277,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case CO_CHECK:
             check_twin(&q);
+            if (q.accel) {
+                if (vsmmu_accel_poll(e->s) < 0 && vsmmu_last_error(e->s)[0] == 0)
+                    fz_fail("vsmmu_accel_poll failed without a reason");
+                fz_check_regs(e, q.acc.host);
+            }
             break;
         }
     }
     publish(&q, q.pending);
+    if (q.acc.hm) {
+        fz_check_regs(e, q.acc.host);
+        e->nchecks = 0;
+        fz_check_regs(e, e->s);
+        vsmmu_destroy(e->twin);
+        e->twin = NULL;
+        fz_accel_fini(e, &q.acc);
+    }
     fz_env_fini(e);
     return 0;
 }

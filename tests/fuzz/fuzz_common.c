@@ -7,6 +7,9 @@
 
 #include "fuzz_common.h"
 #include "internal.h"
+#include "ptb.h"
+#include "spec/pte.h"
+#include "vsmmu/accel.h"
 
 /* ---- input reader ---------------------------------------------------------- */
 
@@ -64,7 +67,7 @@ void fz_config(struct fz_in *in, struct vsmmu_config *cfg)
 
     /* Model capacities: tiny caches force eviction paths; a small batch
      * bounds each MMIO call (and exercises resumption on the next one). */
-    static const uint32_t tlb_sizes[] = { 0, 1, 4, 64 };
+    static const uint32_t tlb_sizes[] = { 0, 1, 16, 1024 };
     cfg->tlb_entries = tlb_sizes[cap & 3];
     cfg->cfg_entries = tlb_sizes[(cap >> 2) & 3];
     cfg->cmdq_batch = 1u + ((cap >> 4) & 15u) * 4u;
@@ -521,13 +524,20 @@ void fz_enable_at(struct fz_env *e, struct vsmmu *s, uint64_t strtab, uint32_t s
         w64(e, s, SMMU_EVENTQ_IRQ_CFG0, FZ_MSI + 8);
         w32(e, s, SMMU_EVENTQ_IRQ_CFG1, 0x6F);
     }
-    w32(e, s, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN);
+    uint32_t priqen = 0;
+    if (c->pri && c->priqs) {
+        w64(e, s, SMMU_PRIQ_BASE, FZ_PRIQ | (c->priqs < 4 ? c->priqs : 4));
+        w32(e, s, SMMU_PRIQ_PROD, 0);
+        w32(e, s, SMMU_PRIQ_CONS, 0);
+        priqen = CR0_PRIQEN;
+    }
+    w32(e, s, SMMU_IRQ_CTRL, IRQ_CTRL_GERROR_IRQEN | IRQ_CTRL_EVENTQ_IRQEN | IRQ_CTRL_PRIQ_IRQEN);
     w32(e, s, SMMU_CR0, CR0_CMDQEN);
-    w32(e, s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN);
+    w32(e, s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | priqen);
     uint64_t cmd[3][2] = { { 0, 0 }, { fz_cmd_tlbi_nsnh_all(), 0 }, { fz_cmd_sync(), 0 } };
     cmd[0][0] = fz_cmd_cfgi_all(&cmd[0][1]);
     fz_cmds(e, s, cmd, 3);
-    w32(e, s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | CR0_SMMUEN);
+    w32(e, s, SMMU_CR0, CR0_CMDQEN | CR0_EVENTQEN | priqen | CR0_SMMUEN);
 }
 
 uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], unsigned n)
@@ -540,11 +550,12 @@ uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], un
     uint32_t prod = rd32(s, SMMU_CMDQ_PROD) & pm;
     /* Never overwrite unconsumed commands: let the SMMU drain first (each
      * PROD write consumes up to cmdq_batch commands). */
-    for (unsigned k = 0; k <= (2u << qs); k++) {
+    const unsigned tries = 64;
+    for (unsigned k = 0; k <= tries; k++) {
         uint32_t used = (prod - (rd32(s, SMMU_CMDQ_CONS) & pm)) & pm;
         if (used <= (1u << qs) && (1u << qs) - used >= n)
             break;
-        if (k == (2u << qs))
+        if (k == tries)
             return rd32(s, SMMU_CMDQ_CONS);       /* stuck: give up */
         fz_mmio_write(e, s, SMMU_CMDQ_PROD, prod, 4);
     }
@@ -555,7 +566,7 @@ uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], un
         prod = (prod + 1) & pm;
     }
     /* publish, then let the SMMU run to completion (or an error/stop) */
-    for (unsigned k = 0; k <= (2u << qs); k++) {
+    for (unsigned k = 0; k <= tries; k++) {
         fz_mmio_write(e, s, SMMU_CMDQ_PROD, prod, 4);
         uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
         if ((cons & pm) == prod || ((rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN)) & 1) ||
@@ -704,3 +715,82 @@ void fz_scenario_strtab(const struct fz_env *e, bool st2l, uint64_t *base, uint3
         *cfg = e->cfg.sidsize < 6 ? e->cfg.sidsize : 6;
     }
 }
+
+/* ---- accelerated mode with the soft backend ------------------------------------------- */
+
+const uint32_t fz_accel_vsid[3] = { 1, 6, 9 };
+
+uint32_t fz_accel_psid(uint32_t vsid)
+{
+    for (unsigned i = 0; i < 3; i++)
+        if (fz_accel_vsid[i] == vsid)
+            return 0x10 + vsid;
+    return ~0u;
+}
+
+/* Build the host and the soft backend; put e->s in accelerated mode. Returns
+ * false (and leaves e->s emulated) when the guest configuration cannot be
+ * nested on the host. */
+bool fz_accel_setup(struct fz_env *e, struct fz_accel *t, bool verbose)
+{
+    memset(t, 0, sizeof(*t));
+    t->hm = kit_mem_new();
+    kit_mem_add(t->hm, 0, 4u << 20);
+    kit_mem_add(t->hm, FZ_HPA, FZ_RAM_SIZE);
+    t->hm_own = t->hm->r[1].p;
+    t->hm->r[1].p = e->mem->r[0].p;          /* guest RAM seen at FZ_HPA */
+    struct vsmmu_config hc;
+    vsmmu_config_profile(&hc, e->cfg.arch_minor >= 3 ? "full-v3.3" : "full-v3.2");
+    hc.tlb_entries = e->cfg.tlb_entries;
+    hc.cfg_entries = e->cfg.cfg_entries;
+    struct vsmmu_host_ops ops;
+    kit_mem_ops(t->hm, &ops, false);
+    char err[256];
+    if (vsmmu_create(&hc, &ops, &t->host, err, sizeof(err)))
+        fz_fail("host instance: %s", err);
+    struct kit_ptb s2;
+    /* host stage 2: 4K, 32-bit IPA (S2T0SZ 32), start level 1 (S2SL0 1),
+     * guest IPA [0, 2 MiB) -> FZ_HPA, RW, Normal WB */
+    if (kit_ptb_init_s2(&s2, t->hm, 12, 1, 32) ||
+        kit_ptb_map(&s2, 0, FZ_HPA, 2u << 20, 2, PTE_S2AP_R | PTE_S2AP_W |
+                    FIELD_PREP(PTE_S2_MEMATTR, 0xf) | PTE_AF | FIELD_PREP(PTE_SH, 3)))
+        fz_fail("host stage 2");
+    uint64_t msz = vsmmu_soft_mem_size(t->host);
+    uint64_t mem = kit_mem_alloc(t->hm, msz, 0x10000);
+    struct vsmmu_soft_cfg sc = {
+        .host = t->host, .mem_pa = mem, .mem_len = msz, .mem = kit_mem_ptr(t->hm, mem, msz),
+        .s2_ttb = kit_ptb_ttb(&s2), .s2_t0sz = 32, .s2_sl0 = 1, .s2_granule = 12,
+        .s2_ps = 5, .vmid = 5,
+    };
+    struct vsmmu_accel_backend *be;
+    if (vsmmu_soft_backend_new(&sc, &be, err, sizeof(err)))
+        fz_fail("soft backend: %s", err);
+    if (vsmmu_accel_add_backend(e->s, be) < 0) {
+        if (verbose)
+            fprintf(stderr, "accel: %s\n", vsmmu_last_error(e->s));
+        return false;            /* the guest configuration does not nest */
+    }
+    for (unsigned i = 0; i < 3; i++) {
+        struct vsmmu_accel_dev d = { .kind = VSMMU_ACCEL_DEV_PASSTHROUGH, .vsid = fz_accel_vsid[i],
+                                     .backend = 0, .host_id = fz_accel_psid(fz_accel_vsid[i]) };
+        if (vsmmu_accel_attach(e->s, &d))
+            fz_fail("accel attach vsid %u: %s", fz_accel_vsid[i], vsmmu_last_error(e->s));
+    }
+    /* the guest sees the masked configuration: the twin and the scenario
+     * follow it */
+    e->cfg = *vsmmu_get_config(e->s);
+    fz_capture_ids(e);
+    return true;
+}
+
+void fz_accel_fini(struct fz_env *e, struct fz_accel *t)
+{
+    if (!t->hm)
+        return;
+    vsmmu_destroy(e->s);          /* releases the backend before its host */
+    e->s = NULL;
+    vsmmu_destroy(t->host);
+    t->hm->r[1].p = t->hm_own;
+    kit_mem_free(t->hm);
+}
+

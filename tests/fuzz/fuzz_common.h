@@ -129,4 +129,23 @@ uint64_t fz_cmd_sync(void);                           /* CMD_SYNC CS=NONE */
 uint64_t fz_cmd_cfgi_all(uint64_t *dw1);              /* CFGI_STE_RANGE Range=31 */
 uint64_t fz_cmd_tlbi_nsnh_all(void);
 
+/* ---- accelerated mode (soft backend) -------------------------------------
+ * A host vsmmu (full-v3.2) runs the guest's stage 1 nested on a host stage 2
+ * mapping guest IPA [0, 2 MiB) to host PA FZ_HPA (the guest RAM, aliased).
+ * Guest StreamIDs fz_accel_vsid[] are passthrough devices with host
+ * StreamIDs 0x10 + vsid. fz_accel_setup puts e->s in accelerated mode before
+ * the guest enables it and updates e->cfg to the masked configuration the
+ * guest sees; false if the configuration cannot nest (e->s stays emulated).
+ * fz_accel_fini destroys e->s (the backend) and then the host. */
+#define FZ_HPA 0x40000000ull
+struct fz_accel {
+    struct kit_mem *hm;
+    uint8_t *hm_own;
+    struct vsmmu *host;
+};
+extern const uint32_t fz_accel_vsid[3];
+uint32_t fz_accel_psid(uint32_t vsid);      /* ~0u: not a passthrough device */
+bool fz_accel_setup(struct fz_env *e, struct fz_accel *a, bool verbose);
+void fz_accel_fini(struct fz_env *e, struct fz_accel *a);
+
 #endif

@@ -27,6 +27,7 @@ enum {
     MO_SETUP,    /* b:u8 -> fz_enable(strtab log2 b&7, cmdq 1+(b>>3&7), evtq 1+(b>>6)) */
     MO_CMD,      /* dw0:u64 dw1:u64 -> one command published */
     MO_RAW,      /* off:u32 size:u8 [val:u64 if opcode bit 7] */
+    MO_PRI,      /* dw0:u64 dw1:u64; Last from opcode bit 7: a PRI record from the producer */
     MO_COUNT
 };
 

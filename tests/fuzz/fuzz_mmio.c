@@ -12,6 +12,7 @@
 #include "fuzz_common.h"
 #include "fuzz_format.h"
 #include "internal.h"
+#include "priq.h"
 
 /* Registers a guest touches, so that most writes land on one. */
 static const uint32_t regs[] = {
@@ -126,6 +127,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fz_mmio_write(&e, e.s, off, fz_u64(&in), sz);
             else
                 fz_mmio_read(&e, e.s, off, sz);
+            break;
+        }
+        case MO_PRI: {
+            /* The PRI producer's entry point (src/priq.h): IHI0070 8.1-8.3.
+             * PROD never overruns CONS; while an overflow is active every
+             * record is discarded (unlike the event queue). */
+            uint64_t rec[2] = { fz_u64(&in), fz_u64(&in) };
+            struct vsmmu *s = e.s;
+            const struct vsmmu_config *c = vsmmu_get_config(s);
+            uint32_t p0 = reg_load(&s->regs.priq_prod), c0 = reg_load(&s->regs.priq_cons);
+            unsigned qs = vsmmu_q_log2size(reg_load(&s->regs.priq_base), c->priqs);
+            uint64_t a0 = e.accesses;
+            int rc = vsmmu_priq_write(s, rec, op & 0x80);
+            uint32_t p1 = reg_load(&s->regs.priq_prod);
+            if (rc != VSMMU_PRIQ_WRITTEN && rc != VSMMU_PRIQ_OFF && rc != VSMMU_PRIQ_ABT &&
+                rc != VSMMU_PRIQ_OVERFLOW)
+                fz_fail("vsmmu_priq_write returned %d", rc);
+            if (!e.direct && e.accesses - a0 > 8)
+                fz_fail("vsmmu_priq_write made %llu host accesses",
+                        (unsigned long long)(e.accesses - a0));
+            uint32_t pm = (2u << qs) - 1;
+            uint32_t used = (p0 - c0) & pm, moved = (p1 - p0) & pm;
+            if (moved != (rc == VSMMU_PRIQ_WRITTEN ? 1u : 0u) && used <= (1u << qs))
+                fz_fail("PRIQ_PROD moved by %u for status %d", moved, rc);
+            if (rc == VSMMU_PRIQ_WRITTEN && used >= (1u << qs))
+                fz_fail("PRI record written into a full queue");
+            if (((p0 ^ c0) >> 31) && rc == VSMMU_PRIQ_WRITTEN)
+                fz_fail("PRI record written while an overflow is active");
+            if (p1 & 0x7FF00000u)
+                fz_fail("PRIQ_PROD RES0 bits set: 0x%08x", p1);
+            fz_check_regs(&e, s);
             break;
         }
         }

@@ -11,7 +11,7 @@
  *
  * With FZH_ACCEL the instance is an accelerated vSMMU with the soft backend
  * (a host vsmmu running the guest's stage 1 nested on a host stage 2 that
- * maps guest IPA [0, 2 MiB) to host PA HPA+). StreamIDs 1, 6 and 9 are
+ * maps guest IPA [0, 2 MiB) to host PA FZ_HPA+). StreamIDs 1, 6 and 9 are
  * passthrough devices (host StreamIDs 0x11, 0x16, 0x19). The twin is then an
  * emulated uncached instance with the same (masked) configuration; device
  * DMA on the host instance must give the guest-view result moved by the
@@ -28,7 +28,6 @@
 #include "vsmmu/accel.h"
 #include "ste.h"
 
-#define HPA 0x40000000ull
 
 struct st {
     struct fz_env e;
@@ -36,12 +35,8 @@ struct st {
     bool translated;   /* main may hold cached state */
     /* accelerated mode */
     bool accel;
-    struct kit_mem *hm;
-    uint8_t *hm_own;
-    struct vsmmu *host;
+    struct fz_accel acc;
 };
-
-static const uint32_t pt_vsid[3] = { 1, 6, 9 };
 
 /* FZ_VERBOSE=1: narrate a replayed input (ops, invalidations, accel state) */
 static bool verbose(void)
@@ -52,91 +47,17 @@ static bool verbose(void)
     return v;
 }
 
-static uint32_t psid_of(uint32_t vsid)
-{
-    for (unsigned i = 0; i < 3; i++)
-        if (pt_vsid[i] == vsid)
-            return 0x10 + vsid;
-    return ~0u;
-}
-
-/* Build the host and the soft backend; put e->s in accelerated mode. Returns
- * false (and leaves e->s emulated) when the guest configuration cannot be
- * nested on the host. */
-static bool accel_setup(struct st *t)
-{
-    struct fz_env *e = &t->e;
-    t->hm = kit_mem_new();
-    kit_mem_add(t->hm, 0, 4u << 20);
-    kit_mem_add(t->hm, HPA, FZ_RAM_SIZE);
-    t->hm_own = t->hm->r[1].p;
-    t->hm->r[1].p = e->mem->r[0].p;          /* guest RAM seen at HPA */
-    struct vsmmu_config hc;
-    vsmmu_config_profile(&hc, "full-v3.2");
-    hc.tlb_entries = e->cfg.tlb_entries;
-    hc.cfg_entries = e->cfg.cfg_entries;
-    struct vsmmu_host_ops ops;
-    kit_mem_ops(t->hm, &ops, false);
-    char err[256];
-    if (vsmmu_create(&hc, &ops, &t->host, err, sizeof(err)))
-        fz_fail("host instance: %s", err);
-    struct kit_ptb s2;
-    /* host stage 2: 4K, 32-bit IPA (S2T0SZ 32), start level 1 (S2SL0 1),
-     * guest IPA [0, 2 MiB) -> HPA, RW, Normal WB */
-    if (kit_ptb_init_s2(&s2, t->hm, 12, 1, 32) ||
-        kit_ptb_map(&s2, 0, HPA, 2u << 20, 2, PTE_S2AP_R | PTE_S2AP_W |
-                    FIELD_PREP(PTE_S2_MEMATTR, 0xf) | PTE_AF | FIELD_PREP(PTE_SH, 3)))
-        fz_fail("host stage 2");
-    uint64_t msz = vsmmu_soft_mem_size(t->host);
-    uint64_t mem = kit_mem_alloc(t->hm, msz, 0x10000);
-    struct vsmmu_soft_cfg sc = {
-        .host = t->host, .mem_pa = mem, .mem_len = msz, .mem = kit_mem_ptr(t->hm, mem, msz),
-        .s2_ttb = kit_ptb_ttb(&s2), .s2_t0sz = 32, .s2_sl0 = 1, .s2_granule = 12,
-        .s2_ps = 5, .vmid = 5,
-    };
-    struct vsmmu_accel_backend *be;
-    if (vsmmu_soft_backend_new(&sc, &be, err, sizeof(err)))
-        fz_fail("soft backend: %s", err);
-    if (vsmmu_accel_add_backend(e->s, be) < 0) {
-        if (verbose())
-            fprintf(stderr, "accel: %s\n", vsmmu_last_error(e->s));
-        return false;            /* the guest configuration does not nest */
-    }
-    for (unsigned i = 0; i < 3; i++) {
-        struct vsmmu_accel_dev d = { .kind = VSMMU_ACCEL_DEV_PASSTHROUGH, .vsid = pt_vsid[i],
-                                     .backend = 0, .host_id = psid_of(pt_vsid[i]) };
-        if (vsmmu_accel_attach(e->s, &d))
-            fz_fail("accel attach vsid %u: %s", pt_vsid[i], vsmmu_last_error(e->s));
-    }
-    /* the guest sees the masked configuration: the twin and the scenario
-     * follow it */
-    e->cfg = *vsmmu_get_config(e->s);
-    fz_capture_ids(e);
-    return true;
-}
-
-static void accel_fini(struct st *t)
-{
-    if (!t->hm)
-        return;
-    vsmmu_destroy(t->e.s);        /* releases the backend before its host */
-    t->e.s = NULL;
-    vsmmu_destroy(t->host);
-    t->hm->r[1].p = t->hm_own;
-    kit_mem_free(t->hm);
-}
-
 /* Device DMA through the host: the guest-view answer moved by the host
- * stage 2 (IPA [0, 2 MiB) -> HPA). */
+ * stage 2 (IPA [0, 2 MiB) -> FZ_HPA). */
 static void host_dma(struct st *t, const struct vsmmu_txn *x, const struct vsmmu_result *g)
 {
-    uint32_t psid = psid_of(x->sid);
+    uint32_t psid = fz_accel_psid(x->sid);
     if (psid == ~0u)
         return;
     struct vsmmu_txn h = *x;
     h.sid = psid;
     struct vsmmu_result r;
-    if (vsmmu_translate(t->host, &h, &r) != VSMMU_OK)
+    if (vsmmu_translate(t->acc.host, &h, &r) != VSMMU_OK)
         fz_fail("host translate failed");
     if ((unsigned)r.outcome > VSMMU_XLATE_STALL)
         fz_fail("host translate: outcome %d", r.outcome);
@@ -146,7 +67,7 @@ static void host_dma(struct st *t, const struct vsmmu_txn *x, const struct vsmmu
         (x->flags & VSMMU_TXN_NOEVENT))
         return;
     if (g->out_addr < (2u << 20)) {
-        if (r.outcome != VSMMU_XLATE_OK || r.out_addr != g->out_addr + HPA)
+        if (r.outcome != VSMMU_XLATE_OK || r.out_addr != g->out_addr + FZ_HPA)
             fz_fail("passthrough sid %u addr 0x%llx: guest view IPA 0x%llx, host DMA %d 0x%llx",
                     x->sid, (unsigned long long)x->addr, (unsigned long long)g->out_addr,
                     r.outcome, (unsigned long long)r.out_addr);
@@ -281,7 +202,7 @@ static void txn(struct st *t, struct fz_in *in)
         /* A passthrough device's faults are the host's to record (they
          * reach the guest through vsmmu_accel_poll): the front-end's own
          * walk records none. */
-        bool pt = t->accel && psid_of(x.sid) != ~0u;
+        bool pt = t->accel && fz_accel_psid(x.sid) != ~0u;
         if (verbose() && x.sid < 64) {
             struct vsmmu_accel_stats as;
             vsmmu_accel_get_stats(t->e.s, &as);
@@ -322,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct st t = { 0 };
     if (hflags & FZH_ACCEL) {
         fz_env_init(&t.e, &cfg, hflags & FZH_DIRECT, false);
-        t.accel = accel_setup(&t);
+        t.accel = fz_accel_setup(&t.e, &t.acc, verbose());
         /* the uncached twin, with the configuration the guest sees */
         struct vsmmu_config tc = t.e.cfg;
         tc.tlb_entries = tc.cfg_entries = 0;
@@ -443,7 +364,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         }
     }
-    if (t.hm) {
+    if (t.acc.hm) {
         if (verbose() && t.accel) {
             struct vsmmu_accel_stats as;
             vsmmu_accel_get_stats(t.e.s, &as);
@@ -454,7 +375,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_check_regs(&t.e, t.e.s);
         vsmmu_destroy(t.e.twin);
         t.e.twin = NULL;
-        accel_fini(&t);
+        fz_accel_fini(&t.e, &t.acc);
     }
     fz_env_fini(&t.e);
     return 0;

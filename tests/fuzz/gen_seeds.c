@@ -145,6 +145,23 @@ static void seeds_mmio(unsigned np)
         mmio_txn(&b, 1, 0, 0x10, 0);
         snprintf(name, sizeof(name), "commands-p%u", p);
         save("fuzz_mmio", name, &b);
+
+        /* PRI records past a full 16-entry PRI queue (overflow), then the
+         * overflow acknowledged (PRIQ_CONS = PROD with OVACKFLG) */
+        header(&b, p, 0x30, 0);
+        u8(&b, MO_SETUP);
+        u8(&b, 6 | 3 << 3);
+        for (unsigned i = 0; i < 20; i++) {
+            u8(&b, MO_PRI | (i % 4 == 3 ? 0x80 : 0));
+            u64(&b, 1 | 1ull << 60 | (i % 4 == 3 ? 1ull << 62 : 0));   /* sid 1, Read */
+            u64(&b, (uint64_t)i << 12 | (i / 4));                       /* addr, PRGIndex */
+        }
+        mmio_w32(&b, SMMU_PRIQ_CONS, 0x80000010u);
+        u8(&b, MO_PRI | 0x80);
+        u64(&b, 1 | 1ull << 60 | 1ull << 62);
+        u64(&b, 0x9000);
+        snprintf(name, sizeof(name), "pri-p%u", p);
+        save("fuzz_mmio", name, &b);
     }
 }
 
@@ -228,8 +245,9 @@ static void seeds_cmdq(unsigned np)
         { 0x46 | 2ull << 12, 0 },                      /* SYNC SEV */
     };
     const unsigned n = sizeof(cmds) / sizeof(cmds[0]);
-    for (unsigned p = 0; p < np; p++) {
-        header(&b, p, 0x30, 0x40);                     /* 2^6 commands */
+    for (unsigned p = 0; p < 2 * np; p++) {
+        /* 2^6 commands; the second round in accelerated mode */
+        header(&b, p % np, 0x30, 0x40 | (p >= np ? FZH_ACCEL : 0));
         for (unsigned sid = 0; sid < FZ_SCN_SIDS; sid++) {
             u8(&b, CO_TXN); u8(&b, sid); u8(&b, 0); u8(&b, 1); u8(&b, 0);
         }
@@ -254,7 +272,7 @@ static void seeds_cmdq(unsigned np)
         u8(&b, CO_PUBLISH);
         u8(&b, CO_CMDQEN); u8(&b, 0);
         u8(&b, CO_CHECK);
-        snprintf(name, sizeof(name), "commands-p%u", p);
+        snprintf(name, sizeof(name), "commands-p%u%s", p % np, p >= np ? "-accel" : "");
         save("fuzz_cmdq", name, &b);
     }
 }
