@@ -420,6 +420,14 @@ static void two_level_lookup(void)
         CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
         CHECK_REC(r.event, EV_DW0(0x02, 0x105), 0, 0, 0);
     }
+    /* L2Ptr above OAS (48): the STE address 2^48 + 5 * 64 is out of range:
+     * F_STE_FETCH with the untruncated FetchAddr (3.4.3 (5), this model's
+     * choice) */
+    kit_w64(e.m, l1 + 8, kit_l1std(9, 1ull << 48));
+    env_inval(&e);
+    struct vsmmu_result r0 = tx(&e, 0x105, 0x7000, 0);
+    CHECK_EQ(r0.outcome, VSMMU_XLATE_ABORT);
+    CHECK_REC(r0.event, EV_DW0(0x03, 0x105), 0, 0, (1ull << 48) + 5 * 64);
     /* Span 3: 4 STEs; sid 0x103 is entry 3 (valid), 0x105 is beyond */
     kit_w64(e.m, l1 + 8, kit_l1std(3, l2));
     env_inval(&e);
