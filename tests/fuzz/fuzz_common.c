@@ -128,6 +128,8 @@ static int c_write(void *o, uint64_t pa, const void *buf, size_t len, enum vsmmu
         fz_fail("host write with invalid kind %d", k);
     if (k == VSMMU_MEM_PTW)
         e->ptw_writes++;
+    if (pa < e->watch_hi && pa + len > e->watch_lo)
+        e->watch_hit = true;
     return e->kit.write(e->mem, pa, buf, len, k);
 }
 
@@ -145,6 +147,8 @@ static int c_msi(void *o, uint64_t addr, uint32_t data, uint32_t attrs)
 {
     struct fz_env *e = o;
     e->accesses++;
+    if (addr < e->watch_hi && addr + 4 > e->watch_lo)
+        e->watch_hit = true;
     return e->kit.msi(e->mem, addr, data, attrs);
 }
 
@@ -358,12 +362,88 @@ static uint64_t access_budget_mmio(const struct vsmmu *s)
     return FZ_MAX_ACCESS_PER_MMIO_BASE + (uint64_t)c->cmdq_batch * FZ_MAX_ACCESS_PER_COMMAND;
 }
 
+/* ---- outstanding stalls ------------------------------------------------------------- */
+
+static void stall_forget(struct fz_env *e, uint32_t sid, int stag)
+{
+    for (unsigned i = 0; i < e->stalls.n;) {
+        if (e->stalls.sid[i] == sid && (stag < 0 || e->stalls.stag[i] == (uint16_t)stag)) {
+            e->stalls.n--;
+            e->stalls.sid[i] = e->stalls.sid[e->stalls.n];
+            e->stalls.stag[i] = e->stalls.stag[e->stalls.n];
+        } else {
+            i++;
+        }
+    }
+}
+
+/* A new stall of (sid, stag): the pair is unique among outstanding stalls
+ * (IHI0070 3.12.2) and the SMMU holds at most IDR5.STALL_MAX of them. */
+static void stall_add(struct fz_env *e, uint32_t sid, uint16_t stag)
+{
+    for (unsigned i = 0; i < e->stalls.n; i++)
+        if (e->stalls.sid[i] == sid && e->stalls.stag[i] == stag)
+            fz_fail("stall (sid %u, STAG 0x%x) issued while that pair is still outstanding",
+                    sid, stag);
+    if (getenv("FZ_VERBOSE"))
+        fprintf(stderr, "stall sid %u STAG 0x%x (%u outstanding)\n", sid, stag, e->stalls.n + 1);
+    if (e->stalls.n < 64) {
+        e->stalls.sid[e->stalls.n] = sid;
+        e->stalls.stag[e->stalls.n] = stag;
+        e->stalls.n++;
+    }
+    unsigned max = vsmmu_get_config(e->s)->stall_max;
+    if (max && e->stalls.n > max)
+        fz_fail("%u outstanding stalls, IDR5.STALL_MAX is %u", e->stalls.n, max);
+}
+
+/* Commands the SMMU consumed in one MMIO call: CMD_RESUME / CMD_STALL_TERM
+ * release stalls (IHI0070 4.6). Unsure (queue memory written by the SMMU,
+ * direct RAM, reconfigured queue): forget them all. */
+static void stalls_after_mmio(struct fz_env *e, struct vsmmu *s, const struct qsnap *a,
+                              const struct qsnap *b, bool cmdq_sw)
+{
+    if (s != e->s)
+        return;
+    if ((a->cr0ack & CR0_SMMUEN) && !(b->cr0ack & CR0_SMMUEN)) {
+        fz_stalls_clear(e);                  /* 6.3.9: SMMUEN 1 -> 0 terminates them */
+        return;
+    }
+    uint32_t pm = (2u << b->cqs) - 1;
+    uint32_t moved = (b->ccons - a->ccons) & pm;
+    if (!moved || !e->stalls.n)
+        return;
+    if (cmdq_sw || e->direct || e->watch_hit || a->cqs != b->cqs || moved > 4096) {
+        fz_stalls_clear(e);
+        return;
+    }
+    uint64_t base = reg_load(&s->regs.cmdq_base) & Q_BASE_ADDR & ~((16ull << b->cqs) - 1);
+    for (uint32_t i = 0; i < moved; i++) {
+        uint64_t slot = base + 16ull * ((a->ccons + i) & ((1u << b->cqs) - 1));
+        uint64_t dw0, dw1;
+        if (kit_mem_r64(e->mem, slot, &dw0) || kit_mem_r64(e->mem, slot + 8, &dw1)) {
+            fz_stalls_clear(e);
+            return;
+        }
+        /* CMD_RESUME: StreamID DW0[63:32], STAG DW1[15:0]; CMD_STALL_TERM:
+         * StreamID DW0[63:32] (IHI0070 4.6.1, 4.6.2) */
+        if ((dw0 & 0xFF) == 0x44)
+            stall_forget(e, (uint32_t)(dw0 >> 32), (int)(dw1 & 0xFFFF));
+        else if ((dw0 & 0xFF) == 0x45)
+            stall_forget(e, (uint32_t)(dw0 >> 32), -1);
+    }
+}
+
 int fz_mmio_write(struct fz_env *e, struct vsmmu *s, uint64_t off, uint64_t val, unsigned size)
 {
     struct qsnap a, b;
     snap(e, s, &a);
     uint64_t before = e->accesses;
+    e->watch_lo = reg_load(&s->regs.cmdq_base) & Q_BASE_ADDR & ~((16ull << a.cqs) - 1);
+    e->watch_hi = e->watch_lo + (16ull << a.cqs);
+    e->watch_hit = false;
     int rc = vsmmu_mmio_write(s, off, val, size);
+    e->watch_lo = e->watch_hi = 0;
     uint64_t used = e->accesses - before;
     bool size_ok = size == 1 || size == 2 || size == 4 || size == 8;
     int want = !size_ok ? VSMMU_EINVAL : (off >= VSMMU_MMIO_SIZE || off + size > VSMMU_MMIO_SIZE)
@@ -385,6 +465,7 @@ int fz_mmio_write(struct fz_env *e, struct vsmmu *s, uint64_t off, uint64_t val,
                              (c->page0_alias && overlaps(off, size, SMMU_EVENTQ_PROD_ALIAS, 4)));
     bool prod_written = wrote && off == SMMU_CMDQ_PROD && size == 4;
     check_queue_moves(e, s, &a, &b, cmdq_sw, evtq_sw, prod_written);
+    stalls_after_mmio(e, s, &a, &b, cmdq_sw);
     fz_check_regs(e, s);
     return rc;
 }
@@ -478,6 +559,8 @@ void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
                     (unsigned)(uint16_t)r->event[1]);
         if (c->stall_model == VSMMU_TERM_ONLY)
             fz_fail("translate: STALL on a terminate-only SMMU");
+        if (s == e->s && !e->direct)
+            stall_add(e, t->sid, r->stag);
     }
     snap(e, s, &b);
     if ((t->flags & VSMMU_TXN_NOEVENT) && b.eprod != a.eprod)

@@ -67,6 +67,11 @@ struct fz_env {
      * (cached vs uncached, repeated walks) are only sound without them. */
     uint64_t ptw_writes;
     bool aliased;
+    /* Stalls of e->s known to be outstanding (IHI0070 3.12.2): a subset of
+     * the model's, kept sound by forgetting entries whenever unsure. */
+    struct { uint32_t sid[64]; uint16_t stag[64]; unsigned n; } stalls;
+    uint64_t watch_lo, watch_hi;   /* command queue memory during an MMIO call */
+    bool watch_hit;                /* ... written by the SMMU (MSI, event) */
 };
 
 /* Build a configuration from one profile index and a few tweak bytes. The
@@ -76,6 +81,8 @@ void fz_config(struct fz_in *in, struct vsmmu_config *cfg);
  * same memory). Aborts on failure: a valid configuration must create. */
 void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, bool twin);
 void fz_env_fini(struct fz_env *e);
+/* Forget every outstanding stall (vsmmu_reset, SMMUEN cleared). */
+static inline void fz_stalls_clear(struct fz_env *e) { e->stalls.n = 0; }
 /* Record the ID registers of e->s (checked constant from then on). */
 void fz_capture_ids(struct fz_env *e);
 

@@ -97,6 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case MO_RESET:
             vsmmu_reset(e.s);
+            fz_stalls_clear(&e);
             fz_check_regs(&e, e.s);
             break;
         case MO_POISON: {

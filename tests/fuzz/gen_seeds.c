@@ -189,6 +189,12 @@ static void seeds_tables(unsigned np)
             tables_txn(&b, 1, 1, 0, VSMMU_TXN_SSV);
             tables_txn(&b, 3, 2, 0, VSMMU_TXN_SSV | VSMMU_TXN_PRIV);
             tables_txn(&b, 1, 0, 0, VSMMU_TXN_EXEC);
+            /* stalls: stage-1 permission faults on a read-only page of the
+             * stall CD (sid 6), stage-2 ones on the read-only block (sid 7) */
+            for (unsigned k = 0; k < 3; k++)
+                tables_txn(&b, 6, 0, 1, VSMMU_TXN_WRITE);
+            u8(&b, TO_TXN); u8(&b, 0x30); u8(&b, 7); u8(&b, 0); u64(&b, 0x600040);
+            u8(&b, VSMMU_TXN_WRITE);
             /* block mapping and the 1 GiB block outside the stage-2 map */
             u8(&b, TO_TXN); u8(&b, 0x10); u8(&b, 1); u8(&b, 0); u16(&b, 0x100); u8(&b, 0);
             u8(&b, TO_TXN); u8(&b, 0x20); u8(&b, 3); u8(&b, 0); u32(&b, 0x1000); u8(&b, 0);
@@ -258,11 +264,17 @@ static void seeds_cmdq(unsigned np)
         u8(&b, CO_PUBLISH);
         u8(&b, CO_ACK);
         u8(&b, CO_PUBLISH);
-        /* a stall, resumed with retry */
+        /* a stall, resumed with retry; two more, terminated by STALL_TERM */
         u8(&b, CO_TXN); u8(&b, 6); u8(&b, 0); u8(&b, 1); u8(&b, VSMMU_TXN_WRITE);
         cmdq_cmd(&b, 0x44, 0, 0x40 | 0);
         cmdq_cmd(&b, 0x46, 0, 0);
         u8(&b, CO_PUBLISH);
+        u8(&b, CO_TXN); u8(&b, 6); u8(&b, 0); u8(&b, 5); u8(&b, VSMMU_TXN_WRITE);
+        u8(&b, CO_TXN); u8(&b, 6); u8(&b, 0); u8(&b, 9); u8(&b, VSMMU_TXN_WRITE);
+        cmdq_cmd(&b, 0x45 | 6ull << 32, 0, 0);
+        cmdq_cmd(&b, 0x46, 0, 0);
+        u8(&b, CO_PUBLISH);
+        u8(&b, CO_TXN); u8(&b, 6); u8(&b, 0); u8(&b, 1); u8(&b, VSMMU_TXN_WRITE);
         u8(&b, CO_DRAIN);
         u8(&b, CO_CHECK);
         /* disable/enable around a full queue */
