@@ -383,8 +383,8 @@ static void stall_add(struct fz_env *e, uint32_t sid, uint16_t stag)
 {
     for (unsigned i = 0; i < e->stalls.n; i++)
         if (e->stalls.sid[i] == sid && e->stalls.stag[i] == stag)
-            fz_fail("stall (sid %u, STAG 0x%x) issued while that pair is still outstanding",
-                    sid, stag);
+            fz_fail("stall (sid %u, STAG 0x%x) issued while that pair is still outstanding "
+                    "(model: %u live of %u)", sid, stag, e->s->stalls.live, e->s->stalls.n);
     if (getenv("FZ_VERBOSE"))
         fprintf(stderr, "stall sid %u STAG 0x%x (%u outstanding)\n", sid, stag, e->stalls.n + 1);
     if (e->stalls.n < 64) {
@@ -559,7 +559,9 @@ void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
                     (unsigned)(uint16_t)r->event[1]);
         if (c->stall_model == VSMMU_TERM_ONLY)
             fz_fail("translate: STALL on a terminate-only SMMU");
-        if (s == e->s && !e->direct)
+        /* A NOEVENT probe reports the stall that would happen without
+         * taking a stall slot: its STAG names nothing. */
+        if (s == e->s && !e->direct && !(t->flags & VSMMU_TXN_NOEVENT))
             stall_add(e, t->sid, r->stag);
     }
     snap(e, s, &b);
