@@ -7,7 +7,10 @@
 #   -c DIR       persistent corpus root (default corpus/, one subdirectory per
 #                target; git-ignored). Seeds are regenerated into BUILD_DIR/seeds.
 #   target       fuzz_mmio fuzz_cmdq fuzz_tables fuzz_walk (default: all)
-# Extra libFuzzer flags can be passed in FUZZ_FLAGS (e.g. FUZZ_FLAGS=-jobs=2).
+# Extra libFuzzer flags can be passed in FUZZ_FLAGS (e.g. FUZZ_FLAGS=-jobs=2);
+# they come last and override the defaults. Default: -entropic=0 (with tens of
+# thousands of features, libFuzzer 14's entropic bookkeeping took 65% of the
+# time: plain scheduling runs about 3x more inputs per second here).
 #
 # Crashes, leaks and timeouts are written to BUILD_DIR/artifacts/<target>/;
 # the script exits non-zero if any target found one. Reproduce with
@@ -60,7 +63,7 @@ for t in "${targets[@]}"; do
   # unbounded allocation. Seeds are read but new units go to the corpus only.
   # shellcheck disable=SC2086
   "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
-    -print_final_stats=1 -artifact_prefix="$build/artifacts/$t/" ${FUZZ_FLAGS:-} \
+    -entropic=0 -print_final_stats=1 -artifact_prefix="$build/artifacts/$t/" ${FUZZ_FLAGS:-} \
     "$corpus/$t" "$build/seeds/$t" >"$log" 2>&1
   rc=$?
   set -e

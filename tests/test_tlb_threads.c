@@ -26,7 +26,7 @@
 #define NBLOCKS  64u
 #define NSID     64u
 #define NTHREADS 2
-#define OPS      400000
+#define OPS      250000
 
 struct world {
     struct vsmmu *s;
@@ -244,6 +244,7 @@ static void stress_large_caches(void) { stress(4096, 128); }
  * fault inside a later break). The output address encodes the version. */
 #define PPAGES 256u
 #define PVA    UINT64_C(0x40000000)
+#define PIPE_OPS 120000
 
 struct pworld {
     struct kit_mem *m;
@@ -268,7 +269,7 @@ static void *p_translator(void *arg)
     struct pworld *w = arg;
     uint64_t x = (uint64_t)(uintptr_t)&x | 1;
     uint64_t oks = 0;
-    for (int n = 0; n < 200000; n++) {
+    for (int n = 0; n < PIPE_OPS; n++) {
         unsigned i = (unsigned)(rnd(&x) % PPAGES);
         uint32_t floor = __atomic_load_n(&w->done[i], __ATOMIC_ACQUIRE);
         struct vsmmu_txn t = { .sid = 1, .addr = PVA + (uint64_t)i * 0x1000 + (rnd(&x) & 0xff8) };
@@ -353,8 +354,8 @@ static void stress_pipeline(void)
      * once, and each made exactly one configuration-cache lookup */
     struct vsmmu_stats st;
     vsmmu_get_stats(w.s, &st);
-    CHECK_EQ(st.translations, NTHREADS * 200000);
-    CHECK_EQ(st.cfg_hits + st.cfg_misses, NTHREADS * 200000);
+    CHECK_EQ(st.translations, NTHREADS * PIPE_OPS);
+    CHECK_EQ(st.cfg_hits + st.cfg_misses, NTHREADS * PIPE_OPS);
     vsmmu_destroy(w.s);
     kit_mem_free(w.m);
 }

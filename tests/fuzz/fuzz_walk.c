@@ -93,10 +93,21 @@ static void check_walk(const struct vsmmu_walk_req *rq, int rc, const struct vsm
                        const struct vsmmu_fault *f)
 {
     if (rc == 0) {
+        /* Arm ARM D8.15 R_CVSBH: the address *in a descriptor* (block
+         * base) is checked against the OA size; a 64K level-1 block (4 TB,
+         * 52-bit OA SMMUs) can then reach above a smaller IPS/PS with its
+         * offset bits. */
         unsigned obits = rq->s2 ? rq->s2->ps_bits : rq->s1->ips_bits;
+        if (obits < o->size_log2)
+            obits = o->size_log2;
         if (o->oa >> obits)
-            fz_fail("walk: OA 0x%llx above %u bits (input 0x%llx)", (unsigned long long)o->oa,
-                    obits, (unsigned long long)rq->addr);
+            fz_fail("walk: OA 0x%llx above %u bits (input 0x%llx; s1 %d g %u tsz %u ips %u; "
+                    "s2 %d g %u t0sz %u ps %u; IPA 0x%llx)", (unsigned long long)o->oa,
+                    obits, (unsigned long long)rq->addr, rq->s1 != NULL,
+                    rq->s1 ? rq->s1->tt[0].granule : 0, rq->s1 ? rq->s1->tt[0].tsz : 0,
+                    rq->s1 ? rq->s1->ips_bits : 0, rq->s2 != NULL,
+                    rq->s2 ? rq->s2->granule : 0, rq->s2 ? rq->s2->t0sz : 0,
+                    rq->s2 ? rq->s2->ps_bits : 0, (unsigned long long)o->ipa);
         if (rq->s1 && rq->s2 && (o->ipa >> rq->s1->ips_bits))
             fz_fail("walk: IPA 0x%llx above IPS %u", (unsigned long long)o->ipa,
                     rq->s1->ips_bits);
