@@ -4,7 +4,6 @@
 #include <string.h>
 #include "internal.h"
 #include "stall.h"
-#include "spec/event.h"
 
 int vsmmu_stall_init(struct vsmmu *s)
 {
@@ -33,7 +32,7 @@ void vsmmu_stall_fini(struct vsmmu *s)
 }
 
 static int stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag,
-                       bool need_smmuen)
+                       uint32_t *gen, bool need_smmuen)
 {
     struct vsmmu_stalls *t = &s->stalls;
     int rc = -1;
@@ -46,7 +45,10 @@ static int stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *s
         for (uint32_t k = 0; k < t->n; k++) {
             uint32_t i = (t->next + k) % t->n;
             if (!t->e[i].used) {
-                t->e[i] = (struct vsmmu_stall_ent){ .used = true, .txn = *txn };
+                t->e[i] = (struct vsmmu_stall_ent){ .gen = t->e[i].gen + 1, .used = true,
+                                                    .txn = *txn };
+                if (gen)
+                    *gen = t->e[i].gen;
                 t->live++;
                 t->next = (i + 1) % t->n;
                 *stag = (uint16_t)i;
@@ -61,12 +63,13 @@ static int stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *s
 
 int vsmmu_stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag)
 {
-    return stall_alloc(s, txn, stag, false);
+    return stall_alloc(s, txn, stag, NULL, false);
 }
 
-int vsmmu_stall_alloc_live(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag)
+int vsmmu_stall_alloc_live(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag,
+                           uint32_t *gen)
 {
-    return stall_alloc(s, txn, stag, true);
+    return stall_alloc(s, txn, stag, gen, true);
 }
 
 static void release_locked(struct vsmmu_stalls *t, uint32_t i)
@@ -87,11 +90,13 @@ void vsmmu_stall_free(struct vsmmu *s, uint16_t stag)
     pthread_mutex_unlock(&s->evtq.lock);
 }
 
-void vsmmu_stall_set_pending(struct vsmmu *s, uint16_t stag, const uint64_t rec[4])
+static void set_pending(struct vsmmu *s, uint16_t stag, const uint32_t *gen,
+                        const uint64_t rec[4])
 {
     struct vsmmu_stalls *t = &s->stalls;
     pthread_mutex_lock(&s->evtq.lock);
-    if (stag < t->n && t->e[stag].used && !t->e[stag].pending) {
+    if (stag < t->n && t->e[stag].used && !t->e[stag].pending &&
+        (!gen || t->e[stag].gen == *gen)) {
         memcpy(t->e[stag].rec, rec, sizeof(t->e[stag].rec));
         t->e[stag].pending = true;
         __atomic_fetch_add(&t->npending, 1, __ATOMIC_RELAXED);
@@ -99,33 +104,50 @@ void vsmmu_stall_set_pending(struct vsmmu *s, uint16_t stag, const uint64_t rec[
     pthread_mutex_unlock(&s->evtq.lock);
 }
 
+void vsmmu_stall_set_pending(struct vsmmu *s, uint16_t stag, const uint64_t rec[4])
+{
+    set_pending(s, stag, NULL, rec);
+}
+
+void vsmmu_stall_set_pending_gen(struct vsmmu *s, uint16_t stag, uint32_t gen,
+                                 const uint64_t rec[4])
+{
+    set_pending(s, stag, &gen, rec);
+}
+
 void vsmmu_stall_flush(struct vsmmu *s)
 {
     struct vsmmu_stalls *t = &s->stalls;
     if (!__atomic_load_n(&t->npending, __ATOMIC_RELAXED))
         return;
-    /* One record at a time: vsmmu_evtq_write takes evtq.lock itself. */
+    /* One record at a time: vsmmu_evtq_write takes evtq.lock itself. A
+     * record is claimed (pending cleared) before it is written, so that two
+     * flushing threads never write it twice; it is put back if the queue
+     * still refuses it and the slot still holds the same stall. */
     for (uint32_t i = 0; i < t->n; i++) {
         uint64_t rec[4];
+        uint32_t gen = 0;
         bool have = false;
         pthread_mutex_lock(&s->evtq.lock);
         if (t->e[i].used && t->e[i].pending) {
             memcpy(rec, t->e[i].rec, sizeof(rec));
+            gen = t->e[i].gen;
+            t->e[i].pending = false;
+            __atomic_fetch_sub(&t->npending, 1, __ATOMIC_RELAXED);
             have = true;
         }
         pthread_mutex_unlock(&s->evtq.lock);
         if (!have)
             continue;
-        if (vsmmu_evtq_write(s, rec) != VSMMU_EVTQ_WRITTEN)
+        if (vsmmu_evtq_write(s, rec) != VSMMU_EVTQ_WRITTEN) {
+            pthread_mutex_lock(&s->evtq.lock);
+            if (t->e[i].used && t->e[i].gen == gen && !t->e[i].pending) {
+                t->e[i].pending = true;
+                __atomic_fetch_add(&t->npending, 1, __ATOMIC_RELAXED);
+            }
+            pthread_mutex_unlock(&s->evtq.lock);
             return;                  /* still not writable: keep the rest */
-        pthread_mutex_lock(&s->evtq.lock);
-        /* the slot may have been resolved meanwhile: then nothing to clear */
-        if (t->e[i].used && t->e[i].pending &&
-            FIELD_GET(EVT_DW1_STAG, t->e[i].rec[1]) == i) {
-            t->e[i].pending = false;
-            __atomic_fetch_sub(&t->npending, 1, __ATOMIC_RELAXED);
         }
-        pthread_mutex_unlock(&s->evtq.lock);
     }
 }
 

@@ -19,6 +19,7 @@
 struct vsmmu;
 
 struct vsmmu_stall_ent {
+    uint32_t gen;           /* bumped at every allocation of the slot */
     bool     used;
     bool     pending;       /* the record could not be written yet (3.12.2) */
     struct vsmmu_txn txn;   /* the stalled transaction, for Retry */
@@ -46,12 +47,17 @@ int  vsmmu_stall_alloc(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *s
 /* The same for the pipeline: also -2 if CR0ACK.SMMUEN is 0 (checked under
  * evtq.lock, so no stall is inserted after the SMMUEN 1 -> 0 termination;
  * the transaction is then terminated without a record). */
-int  vsmmu_stall_alloc_live(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag);
+int  vsmmu_stall_alloc_live(struct vsmmu *s, const struct vsmmu_txn *txn, uint16_t *stag,
+                            uint32_t *gen);
 /* Give back a slot taken by vsmmu_stall_alloc (no resolution counted). */
 void vsmmu_stall_free(struct vsmmu *s, uint16_t stag);
 /* Keep the record of a stall whose record could not be written; it is
  * written by vsmmu_stall_flush() once the queue accepts it. */
 void vsmmu_stall_set_pending(struct vsmmu *s, uint16_t stag, const uint64_t rec[4]);
+/* The same, only if the slot still holds allocation `gen` (the stall may
+ * have been terminated and the slot reused meanwhile). */
+void vsmmu_stall_set_pending_gen(struct vsmmu *s, uint16_t stag, uint32_t gen,
+                                 const uint64_t rec[4]);
 /* Try to write pending stall records (cheap when there are none). */
 void vsmmu_stall_flush(struct vsmmu *s);
 

@@ -103,7 +103,8 @@ static int fault(struct pipe *p, const struct vsmmu_fault *f, const struct vsmmu
     }
 
     uint16_t stag = 0;
-    int sa = (st && !p->probe) ? vsmmu_stall_alloc_live(s, p->txn, &stag) : 0;
+    uint32_t sgen = 0;
+    int sa = (st && !p->probe) ? vsmmu_stall_alloc_live(s, p->txn, &stag, &sgen) : 0;
     if (sa == -1) {
         /* Stall table full (IDR5.STALL_MAX): terminate with abort and
          * record with Stall = 0 (3.12: an implementation may treat a
@@ -140,7 +141,7 @@ static int fault(struct pipe *p, const struct vsmmu_fault *f, const struct vsmmu
             vsmmu_stall_flush(s);          /* older stall records first */
             int rc = vsmmu_evtq_write(s, res->event);
             if (rc != VSMMU_EVTQ_WRITTEN && st)
-                vsmmu_stall_set_pending(s, stag, res->event);   /* 3.12.2 */
+                vsmmu_stall_set_pending_gen(s, stag, sgen, res->event);   /* 3.12.2 */
         }
     } else if (vsmmu_tracing(s)) {
         uint64_t none[4] = { f->type, 0, 0, 0 };

@@ -505,6 +505,27 @@ static void max_streamid(void)
     env_close(&e);
 }
 
+/* Without 2-level support (IDR0.ST_LEVEL = 00) FMT is RES0: a table
+ * programmed as 2-level is used as linear. SIDSIZE 6 caps LOG2SIZE 8 at 64
+ * StreamIDs (6.3.25). */
+static void linear_only_implementation(void)
+{
+    struct env e;
+    struct vsmmu_config c;
+    env_default_cfg(&c);
+    c.st2l = false;
+    c.sidsize = 6;
+    env_open_cfg(&e, &c);
+    uint64_t st = kit_mem_alloc(e.m, 64 << 8, 64 << 8);
+    struct kit_ste f = bypass_ste();
+    put_ste(&e, st + 63 * 64, &f);
+    env_enable(&e, st, 8 | 6 << 6 | 1 << 16, CR2_RECINV);
+    CHECK_EQ(tx(&e, 63, 0x2000, 0).outcome, VSMMU_XLATE_OK);
+    struct vsmmu_result r = tx(&e, 64, 0x2000, 0);
+    CHECK_REC(r.event, EV_DW0(0x02, 64), 0, 0, 0);
+    env_close(&e);
+}
+
 /* STE Config = 000 and reserved 001..011: abort without an event. */
 static void config_abort_silent(void)
 {
@@ -657,6 +678,7 @@ int main(void)
     RUN(two_level_lookup);
     RUN(split_reserved);
     RUN(max_streamid);
+    RUN(linear_only_implementation);
     RUN(config_abort_silent);
     RUN(bypass_addr_size_and_overrides);
     RUN(gbpa);

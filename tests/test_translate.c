@@ -486,6 +486,16 @@ static void nested(void)
     r = tx(e, SID, VA, 0);
     CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
     CHECK(!r.has_event);
+    /* ... and with S2S = 1 the transaction stalls on the CD fetch (3.12.2:
+     * a stage-2 fault while fetching a CD may stall) */
+    x.sf.s2s = true;
+    put_ste(e, x.st + 64 * SID, &x.sf);
+    env_inval(e);
+    r = tx(e, SID, VA, 0);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_STALL);
+    CHECK_REC(r.event, EV_DW0(0x10, SID), STALLB | r.stag | RNW | S2BIT | CLS_CD, VA, cd_ipa);
+    vsmmu_stall_term(e->s, SID);
+    x.sf.s2s = false;
     x.sf.s2r = true;
     put_ste(e, x.st + 64 * SID, &x.sf);
     /* map the CD IPA: the nested translation completes, VA -> IPA 0xA000 ->

@@ -86,6 +86,13 @@ static void concurrent_pipeline(void)
             struct vsmmu_tlbi op = { .op = VSMMU_TLBI_NH_ALL };
             vsmmu_tlb_invalidate(e->s, &op);
         }
+        /* the queue goes off and on: stall records wait and are flushed */
+        if (i % 13 == 0)
+            w32(e, R_CR0, CR0_EN);
+        if (i % 13 == 5) {
+            w32(e, R_CR0, CR0_EN | CR0_EVTQEN);
+            vsmmu_stall_flush(e->s);
+        }
         while (env_event(e, rec))
             ;
         CHECK(vsmmu_stall_count(e->s) <= 8);
