@@ -429,6 +429,46 @@ static void largest_cd_table_max_ssid(void)
     xlate(&p, 1, true, 0xFFBFF, 0x5ABC, &r);
     CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
     CHECK_EQ(r.event[0] & 0xFF, EVT_C_BAD_SUBSTREAMID);
+    /* SubstreamIDs wider than 20 bits (the API carries 32): beyond
+     * 2^S1CDMax, C_BAD_SUBSTREAMID; the record's SubstreamID field keeps
+     * its 20 bits (7.3) */
+    xlate(&p, 1, true, 0xFFFFFFFFu, 0x5ABC, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_EQ(r.event[0] & 0xFF, EVT_C_BAD_SUBSTREAMID);
+    xlate(&p, 1, true, 0x100000u, 0x5ABC, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK_EQ(r.event[0] & 0xFF, EVT_C_BAD_SUBSTREAMID);
+    pl_close(&p);
+}
+
+/* Configuration structures that point at themselves.
+ * (a) 2-level stream table whose L1STD points at the L1 table itself
+ *     (SPLIT 6, Span 7): StreamID 0's STE is then the L1 table's first 64
+ *     bytes; its DW0 = L1 | 7 reads as V=1, Config=0b011: reserved, which
+ *     behaves as abort: terminated without an event (IHI0070 5.2).
+ * (b) 2-level CD table (S1Fmt 0b01, 4K leaves of 64 CDs) whose L1CD points
+ *     at the L1CD table itself: the CD of SubstreamID 0x41 (L1 index 1, leaf
+ *     index 1) is bytes 64..127 of the L1CD table, all zero but the L1CD
+ *     entries 8..15: DW0 bit 31 (V) is 0: C_BAD_CD (5.4). */
+static void structures_point_at_themselves(void)
+{
+    struct pl p;
+    pl_open(&p, 16, 8);
+    const uint64_t l1 = 0x10000, l1cd = 0x20000, st2 = 0x30000;
+    kit_w64(p.m, l1, l1 | 7);                       /* sid 0..63 -> L1 itself */
+    kit_w64(p.m, l1 + 8, st2 | 7);                  /* sid 64..127 -> real STEs */
+    put_ste(p.m, st2 + 1 * 64, 5, 1, l1cd, 8);      /* sid 65: S1, 2-level 4K */
+    kit_w64(p.m, l1cd + 8, l1cd | 1);               /* L1CD[1] -> L1CD itself */
+    /* IHI0070 6.3.25: FMT 2-level, SPLIT 6, LOG2SIZE 16 */
+    pl_enable(&p, l1, 1u << 16 | 6u << 6 | 16, 4);
+    struct vsmmu_result r;
+    xlate(&p, 0, false, 0, 0x1000, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK(!r.has_event);
+    xlate(&p, 65, true, 0x41, 0x1000, &r);
+    CHECK_EQ(r.outcome, VSMMU_XLATE_ABORT);
+    CHECK(r.has_event);
+    CHECK_EQ(r.event[0] & 0xFF, EVT_C_BAD_CD);
     pl_close(&p);
 }
 
@@ -465,6 +505,7 @@ int main(void)
     RUN(largest_stream_table_max_sid);
     RUN(sid_beyond_sidsize);
     RUN(largest_cd_table_max_ssid);
+    RUN(structures_point_at_themselves);
     RUN(event_queue_flood);
     return t_done();
 }
