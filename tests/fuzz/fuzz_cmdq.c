@@ -275,6 +275,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case CO_DRAIN:
             fz_mmio_write(e, e->s, SMMU_EVENTQ_CONS, rd(e->s, SMMU_EVENTQ_PROD), 4);
             break;
+        case CO_HOTPLUG: {
+            /* Hot-unplug / hot-plug of a passthrough device: detach forgets
+             * it (host configuration abort, its pending invalidations
+             * dropped); attach installs what the guest has for it now. */
+            uint8_t b = fz_u8(&in);
+            if (!q.accel)
+                break;
+            uint32_t vsid = fz_accel_vsid[b % 3];
+            if (b & 0x80) {
+                int rc = vsmmu_accel_detach(e->s, vsid);
+                if (rc != VSMMU_OK && rc != VSMMU_ENOENT)
+                    fz_fail("accel detach vsid %u: %d (%s)", vsid, rc, vsmmu_last_error(e->s));
+            } else {
+                struct vsmmu_accel_dev d = { .kind = VSMMU_ACCEL_DEV_PASSTHROUGH, .vsid = vsid,
+                                             .backend = 0, .host_id = fz_accel_psid(vsid) };
+                int rc = vsmmu_accel_attach(e->s, &d);
+                if (rc != VSMMU_OK && rc != VSMMU_EBUSY)
+                    fz_fail("accel attach vsid %u: %d (%s)", vsid, rc, vsmmu_last_error(e->s));
+            }
+            fz_check_regs(e, e->s);
+            break;
+        }
         case CO_CHECK:
             check_twin(&q);
             if (q.accel) {

@@ -42,6 +42,7 @@ enum {
     CO_MEM,      /* pa:u16 (x8) val:u64: change guest memory */
     CO_DRAIN,    /* EVENTQ_CONS = EVENTQ_PROD */
     CO_CHECK,    /* CFGI_ALL + TLBI_NSNH_ALL + SYNC, then compare with the uncached twin */
+    CO_HOTPLUG,  /* b:u8: accelerated mode: detach / re-attach a passthrough device */
     CO_COUNT
 };
 
