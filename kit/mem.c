@@ -177,11 +177,12 @@ static int op_msi(void *o, uint64_t addr, uint32_t data, uint32_t attrs)
     struct kit_mem *m = o;
     if (m->msi_abort)
         return -1;
-    struct kit_msi *e = &m->msi[m->nmsi % KIT_MSI_LOG];
+    /* MSIs may come from translator threads (event interrupts). */
+    unsigned n = __atomic_fetch_add(&m->nmsi, 1, __ATOMIC_RELAXED);
+    struct kit_msi *e = &m->msi[n % KIT_MSI_LOG];
     e->addr = addr;
     e->data = data;
     e->attrs = attrs;
-    m->nmsi++;
     /* An MSI is a 32-bit store: make it visible in memory when it targets RAM
      * (the Linux driver polls CMD_SYNC completion this way). */
     uint8_t *p = kit_mem_ptr(m, addr, 4);
@@ -195,13 +196,13 @@ static void op_irq(void *o, enum vsmmu_irq_line line)
 {
     struct kit_mem *m = o;
     if ((unsigned)line < VSMMU_IRQ_COUNT)
-        m->irq_count[line]++;
+        __atomic_fetch_add(&m->irq_count[line], 1, __ATOMIC_RELAXED);
 }
 
 static void op_sev(void *o)
 {
     struct kit_mem *m = o;
-    m->sev_count++;
+    __atomic_fetch_add(&m->sev_count, 1, __ATOMIC_RELAXED);
 }
 
 void kit_mem_ops(struct kit_mem *m, struct vsmmu_host_ops *ops, bool direct)

@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(cmake gcc make)
 if [ "${1:-}" = "--ci" ]; then
-  pkgs+=(clang libclang-rt-14-dev ninja-build)
+  pkgs+=(clang libclang-rt-14-dev ninja-build pkg-config)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

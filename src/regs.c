@@ -339,15 +339,11 @@ static void gerrorn_write(struct vsmmu *s, uint32_t val)
     uint32_t now = val & vsmmu_regs_gerror_mask(&s->cfg);
     pthread_mutex_lock(&s->evtq.lock);
     uint32_t old = s->regs.gerrorn;
-    uint32_t gerror = s->regs.gerror;
     reg_store(&s->regs.gerrorn, now);
     pthread_mutex_unlock(&s->evtq.lock);
 
+    /* irq.c restarts the command queue when CMDQ_ERR is acknowledged. */
     vsmmu_gerrorn_written(s, old, now);
-    bool was_active = ((gerror ^ old) & GERROR_CMDQ_ERR) != 0;
-    bool is_active = ((gerror ^ now) & GERROR_CMDQ_ERR) != 0;
-    if (was_active && !is_active)
-        vsmmu_cmdq_process(s);
 }
 
 /* Queue base registers: after a LOG2SIZE change the index bits from the new
@@ -439,6 +435,8 @@ static void q1_write(struct vsmmu *s, uint32_t off, uint32_t val)
         break;
     }
     pthread_mutex_unlock(&s->evtq.lock);
+    if (off == 0xAC)
+        vsmmu_evtq_cons_written(s);  /* room for pending stall records */
 }
 
 /* ---- decode ------------------------------------------------------------------- */

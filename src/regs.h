@@ -67,8 +67,9 @@ void vsmmu_regs_reset(struct vsmmu *s);
  *  - vsmmu_cmdq_process after every CMDQ_PROD write (it checks CMDQEN and
  *    CMDQ_ERR itself).
  *  - GERRORN: stored under evtq.lock, then vsmmu_gerrorn_written(s, old, new)
- *    (lock not held), then vsmmu_cmdq_process if the write acknowledged an
- *    active CMDQ_ERR.
+ *    (lock not held), which restarts the command queue if the write
+ *    acknowledged an active CMDQ_ERR.
+ *  - EVENTQ_CONS: stored under evtq.lock, then vsmmu_evtq_cons_written(s).
  *  - PROD/CONS index writes keep bits [QS:0] only (QS = effective LOG2SIZE);
  *    a *_BASE write truncates that queue's PROD/CONS to the new QS. */
 uint64_t vsmmu_regs_read(struct vsmmu *s, uint32_t offset, unsigned size);
