@@ -62,7 +62,7 @@ for t in "${targets[@]}"; do
   # -timeout: a single input running 10 s is a hang; -rss_limit_mb: a leak or
   # unbounded allocation. Seeds are read but new units go to the corpus only.
   # shellcheck disable=SC2086
-  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
     -entropic=0 -print_final_stats=1 -artifact_prefix="$build/artifacts/$t/" ${FUZZ_FLAGS:-} \
     "$corpus/$t" "$build/seeds/$t" >"$log" 2>&1
   rc=$?

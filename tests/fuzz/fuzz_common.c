@@ -171,6 +171,7 @@ void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, 
     memset(e, 0, sizeof(*e));
     e->cfg = *cfg;
     e->direct = direct;
+    e->verbose = getenv("FZ_VERBOSE") != NULL;
     e->mem = kit_mem_new();
     if (!e->mem || kit_mem_add(e->mem, FZ_RAM_BASE, FZ_RAM_SIZE))
         fz_fail("cannot allocate guest memory");
@@ -385,7 +386,7 @@ static void stall_add(struct fz_env *e, uint32_t sid, uint16_t stag)
         if (e->stalls.sid[i] == sid && e->stalls.stag[i] == stag)
             fz_fail("stall (sid %u, STAG 0x%x) issued while that pair is still outstanding "
                     "(model: %u live of %u)", sid, stag, e->s->stalls.live, e->s->stalls.n);
-    if (getenv("FZ_VERBOSE"))
+    if (e->verbose)
         fprintf(stderr, "stall sid %u STAG 0x%x (%u outstanding)\n", sid, stag, e->stalls.n + 1);
     if (e->stalls.n < 64) {
         e->stalls.sid[e->stalls.n] = sid;
@@ -501,6 +502,10 @@ void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
     uint64_t used = e->accesses - before;
     if (rc != VSMMU_OK)
         fz_fail("translate returned %d", rc);
+    if (e->verbose)
+        fprintf(stderr, "translate sid %u ssid %u addr 0x%llx flags 0x%x -> %d 0x%llx event 0x%02x\n",
+                t->sid, t->ssid, (unsigned long long)t->addr, t->flags, r->outcome,
+                (unsigned long long)r->out_addr, r->has_event ? (unsigned)(r->event[0] & 0xFF) : 0);
     if (!e->direct && used > FZ_MAX_ACCESS_PER_TRANSLATE)
         fz_fail("translate made %llu host accesses (bound %u)", (unsigned long long)used,
                 FZ_MAX_ACCESS_PER_TRANSLATE);

@@ -61,6 +61,7 @@ struct fz_env {
     /* constant registers captured at creation */
     uint32_t idr[6], iidr, aidr;
     unsigned nchecks;
+    bool verbose;                  /* FZ_VERBOSE set: narrate translations */
     /* Guest-visible memory changed by the SMMU itself: HTTU descriptor
      * updates (CAS or PTW writes), and structure reads from the queue/MSI
      * pages the SMMU writes (tables aliasing queues). Differential checks

@@ -17,6 +17,11 @@
 #include "fuzz_common.h"
 #include "fuzz_format.h"
 #include "internal.h"
+#include "drv.h"
+#include "cmd.h"
+#include "ptb.h"
+#include "stecd.h"
+#include "spec/pte.h"
 
 struct buf {
     uint8_t b[16384];
@@ -316,6 +321,106 @@ static void seeds_walk(unsigned np)
     }
 }
 
+/* ---- recorded guest: the mini Linux driver of the scenario tests -------------------
+ * kit/drv probes and resets the SMMU exactly as the scenario tests do; a
+ * trace hook turns every MMIO write into a fuzz_mmio operation, preceded by
+ * the guest memory words that changed since the previous write (so the
+ * replay sees the same tables and queue contents). */
+
+struct rec {
+    struct buf *b;
+    struct kit_mem *m;
+    uint8_t *shadow;
+};
+
+static void rec_mem(struct rec *r)
+{
+    const uint8_t *cur = r->m->r[0].p;
+    for (uint64_t pa = 0; pa < FZ_RAM_SIZE; pa += 8) {
+        if (!memcmp(cur + pa, r->shadow + pa, 8))
+            continue;
+        memcpy(r->shadow + pa, cur + pa, 8);
+        uint64_t v;
+        memcpy(&v, cur + pa, 8);
+        u8(r->b, MO_MEM64);
+        u32(r->b, (uint32_t)pa);
+        u64(r->b, v);
+    }
+}
+
+static void rec_trace(void *o, const struct vsmmu_trace_rec *t)
+{
+    struct rec *r = o;
+    if (t->kind != VSMMU_TR_MMIO_WRITE)
+        return;
+    rec_mem(r);
+    u8(r->b, t->a2 == 8 ? MO_W64 : MO_W32);
+    u8(r->b, 0xFF);                           /* raw offset follows */
+    u32(r->b, (uint32_t)t->a0);
+    if (t->a2 == 8)
+        u64(r->b, t->a1);
+    else
+        u32(r->b, (uint32_t)t->a1);
+}
+
+static void seeds_recorded(unsigned np)
+{
+    static struct buf b;
+    char name[64];
+    for (unsigned p = 0; p < np; p++) {
+        header(&b, p, 0x30, 0);
+        struct fz_in in = { (const uint8_t[]){ (uint8_t)p, 0, 0, 0x30 }, 4 };
+        struct vsmmu_config cfg;
+        fz_config(&in, &cfg);
+        struct fz_env e;
+        fz_env_init(&e, &cfg, false, false);
+        struct rec r = { &b, e.mem, calloc(1, FZ_RAM_SIZE) };
+        vsmmu_set_trace(e.s, rec_trace, &r);
+        struct kit_drv d;
+        struct kit_drv_opts o;
+        kit_drv_default_opts(&o);
+        if (kit_drv_probe(&d, e.s, e.mem) == 0 && kit_drv_reset(&d, &o) == 0) {
+            /* stage-1 tables (4K, 39-bit VA) mapping VA 0x10000 -> a page,
+             * one CD, STEs: sid 1 stage 1, sid 2 bypass */
+            struct kit_ptb pt;
+            uint64_t page = kit_mem_alloc(e.mem, 0x1000, 0x1000);
+            uint64_t cdpa = kit_mem_alloc(e.mem, 64, 64);
+            if (kit_ptb_init_s1(&pt, e.mem, 12, 25) == 0 &&
+                kit_ptb_map(&pt, 0x10000, page, 0x1000, 3,
+                            PTE_AF | FIELD_PREP(PTE_SH, 3) | FIELD_PREP(PTE_AP, 1)) == 0) {
+                struct kit_cd c;
+                kit_cd_s1(&c, kit_ptb_ttb(&pt), 39, 5);
+                uint64_t dw[8];
+                kit_cd_encode(&c, dw);
+                kit_write8(e.mem, cdpa, dw);
+                struct kit_ste st;
+                kit_ste_s1(&st, cdpa);
+                kit_ste_encode(&st, dw);
+                kit_drv_install_ste(&d, 1, dw);
+                memset(&st, 0, sizeof(st));
+                st.v = true;
+                st.config = KIT_CFG_BYPASS;
+                kit_ste_encode(&st, dw);
+                kit_drv_install_ste(&d, 2, dw);
+                uint64_t cmd[2];
+                kit_cmd_tlbi_nh_asid(cmd, 0, 5);
+                kit_drv_cmd(&d, cmd);
+            }
+        }
+        rec_mem(&r);
+        vsmmu_set_trace(e.s, NULL, NULL);
+        for (uint32_t sid = 0; sid < 4; sid++) {
+            mmio_txn(&b, sid, 0, 0x10123, 0);
+            mmio_txn(&b, sid, 0, 0x10123, VSMMU_TXN_WRITE);
+            mmio_txn(&b, sid, 0, 0x20000, 0);
+        }
+        free(r.shadow);
+        fz_env_fini(&e);
+        snprintf(name, sizeof(name), "linux-driver-p%u", p);
+        save("fuzz_mmio", name, &b);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -331,5 +436,6 @@ int main(int argc, char **argv)
     seeds_tables(np);
     seeds_cmdq(np);
     seeds_walk(np);
+    seeds_recorded(np);
     return 0;
 }
