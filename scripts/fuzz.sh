@@ -6,7 +6,7 @@
 #   -b DIR       build directory (default build-fuzz)
 #   -c DIR       persistent corpus root (default corpus/, one subdirectory per
 #                target; git-ignored). Seeds are regenerated into BUILD_DIR/seeds.
-#   target       fuzz_mmio fuzz_cmdq fuzz_tables fuzz_walk (default: all)
+#   target       fuzz_mmio fuzz_cmdq fuzz_tables fuzz_walk fuzz_config (default: all)
 # Extra libFuzzer flags can be passed in FUZZ_FLAGS (e.g. FUZZ_FLAGS=-jobs=2);
 # they come last and override the defaults. Default: -entropic=0 (with tens of
 # thousands of features, libFuzzer 14's entropic bookkeeping took 65% of the
@@ -41,7 +41,7 @@ CC=clang cmake -S . -B "$build" -G Ninja -DVSMMU_FUZZ=ON -DVSMMU_WERROR=ON \
   -DVSMMU_TESTS=OFF -DVSMMU_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(fuzz_mmio fuzz_cmdq fuzz_tables fuzz_walk)
+  targets=(fuzz_mmio fuzz_cmdq fuzz_tables fuzz_walk fuzz_config)
 fi
 cmake --build "$build" -j 2 --target fuzz-seeds "${targets[@]}"
 
@@ -55,7 +55,7 @@ status=0
 summary=()
 for t in "${targets[@]}"; do
   bin="$build/tests/fuzz/$t"
-  mkdir -p "$corpus/$t" "$build/artifacts/$t"
+  mkdir -p "$corpus/$t" "$build/artifacts/$t" "$build/seeds/$t"
   log="$build/artifacts/$t.log"
   echo "== $t: ${secs}s"
   set +e

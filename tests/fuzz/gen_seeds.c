@@ -437,5 +437,14 @@ int main(int argc, char **argv)
     seeds_cmdq(np);
     seeds_walk(np);
     seeds_recorded(np);
+    /* fuzz_config: each profile as it is */
+    for (unsigned p = 0; p < np; p++) {
+        static struct buf b;
+        char name[32];
+        b.n = 0;
+        u8(&b, p);
+        snprintf(name, sizeof(name), "profile-p%u", p);
+        save("fuzz_config", name, &b);
+    }
     return 0;
 }
