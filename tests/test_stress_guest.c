@@ -472,6 +472,70 @@ static void structures_point_at_themselves(void)
     pl_close(&p);
 }
 
+/* Publish commands on the 16-entry command queue at 0x0 and run them. */
+static void pl_cmds(struct pl *p, const uint64_t (*cmd)[2], unsigned n)
+{
+    uint32_t prod = r32(p->s, SMMU_CMDQ_PROD) & 0x1F;
+    for (unsigned i = 0; i < n; i++) {
+        kit_w64(p->m, 16ull * (prod & 15), cmd[i][0]);
+        kit_w64(p->m, 16ull * (prod & 15) + 8, cmd[i][1]);
+        prod = (prod + 1) & 0x1F;
+    }
+    w32(p->s, SMMU_CMDQ_PROD, prod);
+    CHECK_EQ(r32(p->s, SMMU_CMDQ_CONS), prod);     /* consumed, no error */
+}
+
+/* The largest range TLBI (IHI0070 4.4.1: TG=4K, SCALE=31, NUM=31, i.e.
+ * 32 x 2^31 pages = 2^48 bytes from VA 0) must not cost work per page in
+ * the range: it completes within the MMIO call, and removes every cached
+ * translation of the ASID, so each of the 64 pages then walks again (4
+ * descriptor reads: 4K, T0SZ 16, start level 0). */
+static void largest_range_invalidation(void)
+{
+    struct pl p;
+    pl_open(&p, 16, 0);
+    const uint64_t st = 0x10000, cd = 0x20000;
+    kit_mem_alloc(p.m, 0x40000, 4096);
+    struct kit_ptb pt;
+    REQUIRE(kit_ptb_init_s1(&pt, p.m, 12, 16) == 0);
+    REQUIRE(kit_ptb_map(&pt, 0, 0x80000000ull, 64 * 0x1000, 3,
+                        PTE_AF | FIELD_PREP(PTE_AP, 1) | FIELD_PREP(PTE_SH, 3)) == 0);
+    put_ste(p.m, st + 64, 5, 0, cd, 0);
+    put_cd(p.m, cd, kit_ptb_ttb(&pt), 7);
+    kit_w64(p.m, cd, (kit_r64(p.m, cd) & ~0x3Full) | 16);     /* T0SZ 16 */
+    pl_enable(&p, st, 6, 4);
+    struct vsmmu_result r;
+    for (unsigned round = 0; round < 2; round++) {
+        for (unsigned i = 0; i < 64; i++) {
+            xlate(&p, 1, false, 0, 0x1000ull * i + 8, &r);
+            CHECK_EQ(r.outcome, VSMMU_XLATE_OK);
+            CHECK_EQ(r.out_addr, 0x80000000ull + 0x1000ull * i + 8);
+        }
+        uint64_t reads = p.m->reads;
+        for (unsigned i = 0; i < 64; i++) {       /* cached now */
+            xlate(&p, 1, false, 0, 0x1000ull * i + 8, &r);
+            CHECK(r.from_cache);
+        }
+        CHECK_EQ(p.m->reads - reads, 0);
+        uint64_t cmd[2][2];
+        struct kit_tlbi_range rg = { .addr = 0, .num = 31, .scale = 31, .ttl = 0,
+                                     .tg = KIT_TG_4K, .leaf = false };
+        if (round == 0)
+            kit_cmd_tlbi_nh_va(cmd[0], 0, 7, &rg);
+        else
+            kit_cmd_tlbi_nh_vaa(cmd[0], 0, &rg);
+        kit_cmd_sync(cmd[1], KIT_CS_NONE, 0, 0, 0, 0);
+        pl_cmds(&p, cmd, 2);
+        reads = p.m->reads;
+        for (unsigned i = 0; i < 64; i++) {
+            xlate(&p, 1, false, 0, 0x1000ull * i + 8, &r);
+            CHECK(!r.from_cache);
+        }
+        CHECK_EQ(p.m->reads - reads, 64 * 4);
+    }
+    pl_close(&p);
+}
+
 /* A 2-entry event queue flooded with faults (STE V=0: C_BAD_STE): the
  * first two records are written, then the queue is full and further
  * records are lost with EVENTQ_PROD.OVFLG toggled once (IHI0070 7.4.1);
@@ -506,6 +570,7 @@ int main(void)
     RUN(sid_beyond_sidsize);
     RUN(largest_cd_table_max_ssid);
     RUN(structures_point_at_themselves);
+    RUN(largest_range_invalidation);
     RUN(event_queue_flood);
     return t_done();
 }
