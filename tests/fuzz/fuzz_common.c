@@ -157,6 +157,15 @@ static void c_irq(void *o, enum vsmmu_irq_line line)
     struct fz_env *e = o;
     if ((unsigned)line >= VSMMU_IRQ_COUNT)
         fz_fail("irq on invalid line %d", line);
+    /* IHI0070 6.3.12: IRQ_CTRL gates the EVTQ, PRIQ and GERROR interrupts
+     * (not the CMD_SYNC completion signal). */
+    if (e->cur && line != VSMMU_IRQ_CMD_SYNC) {
+        uint32_t bit = line == VSMMU_IRQ_EVTQ ? IRQ_CTRL_EVENTQ_IRQEN
+                     : line == VSMMU_IRQ_PRIQ ? IRQ_CTRL_PRIQ_IRQEN : IRQ_CTRL_GERROR_IRQEN;
+        if (!(reg_load(&e->cur->regs.irq_ctrlack) & bit))
+            fz_fail("interrupt line %d pulsed with IRQ_CTRLACK 0x%x", line,
+                    reg_load(&e->cur->regs.irq_ctrlack));
+    }
     e->kit.irq(e->mem, line);
 }
 
@@ -443,7 +452,9 @@ int fz_mmio_write(struct fz_env *e, struct vsmmu *s, uint64_t off, uint64_t val,
     e->watch_lo = reg_load(&s->regs.cmdq_base) & Q_BASE_ADDR & ~((16ull << a.cqs) - 1);
     e->watch_hi = e->watch_lo + (16ull << a.cqs);
     e->watch_hit = false;
+    e->cur = s;
     int rc = vsmmu_mmio_write(s, off, val, size);
+    e->cur = NULL;
     e->watch_lo = e->watch_hi = 0;
     uint64_t used = e->accesses - before;
     bool size_ok = size == 1 || size == 2 || size == 4 || size == 8;
@@ -498,7 +509,9 @@ void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
     snap(e, s, &a);
     const struct vsmmu_config *c = vsmmu_get_config(s);
     uint64_t before = e->accesses;
+    e->cur = s;
     int rc = vsmmu_translate(s, t, r);
+    e->cur = NULL;
     uint64_t used = e->accesses - before;
     if (rc != VSMMU_OK)
         fz_fail("translate returned %d", rc);

@@ -62,6 +62,7 @@ struct fz_env {
     uint32_t idr[6], iidr, aidr;
     unsigned nchecks;
     bool verbose;                  /* FZ_VERBOSE set: narrate translations */
+    struct vsmmu *cur;             /* instance inside a checked call (for host ops) */
     /* Guest-visible memory changed by the SMMU itself: HTTU descriptor
      * updates (CAS or PTW writes), and structure reads from the queue/MSI
      * pages the SMMU writes (tables aliasing queues). Differential checks
