@@ -679,6 +679,23 @@ uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], un
     return rd32(s, SMMU_CMDQ_CONS);
 }
 
+bool fz_cmdq_recover(struct fz_env *e, struct vsmmu *s)
+{
+    uint32_t g = rd32(s, SMMU_GERROR), gn = rd32(s, SMMU_GERRORN);
+    if (!((g ^ gn) & GERROR_CMDQ_ERR))
+        return false;
+    const struct vsmmu_config *c = vsmmu_get_config(s);
+    uint64_t base = rd64(s, SMMU_CMDQ_BASE);
+    unsigned qs = vsmmu_q_log2size(base, c->cmdqs);
+    uint64_t addr = base & Q_BASE_ADDR & ~((16ull << qs) - 1);
+    uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
+    uint64_t slot = addr + 16ull * (cons & ((1u << qs) - 1));
+    kit_mem_w64(e->mem, slot, fz_cmd_sync());
+    kit_mem_w64(e->mem, slot + 8, 0);
+    fz_mmio_write(e, s, SMMU_GERRORN, gn ^ GERROR_CMDQ_ERR, 4);
+    return true;
+}
+
 /* IHI0070 4.7.3 CMD_SYNC: opcode 0x46, CS [13:12] = 0 (no completion signal). */
 uint64_t fz_cmd_sync(void) { return 0x46; }
 

@@ -133,6 +133,10 @@ void fz_put(struct fz_env *e, uint64_t pa, const uint64_t *dw, unsigned n);
  * consumed them, stopped on an error or is disabled (bounded); returns CONS. */
 uint32_t fz_cmds(struct fz_env *e, struct vsmmu *s, const uint64_t (*cmd)[2], unsigned n);
 
+/* Linux's CMDQ_ERR recovery: replace the command at CONS with a CMD_SYNC
+ * and acknowledge the error (consumption resumes). False if none active. */
+bool fz_cmdq_recover(struct fz_env *e, struct vsmmu *s);
+
 /* Encoders */
 uint64_t fz_cmd_sync(void);                           /* CMD_SYNC CS=NONE */
 uint64_t fz_cmd_cfgi_all(uint64_t *dw1);              /* CFGI_STE_RANGE Range=31 */

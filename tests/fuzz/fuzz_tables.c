@@ -92,8 +92,8 @@ static void invalidate(struct st *t)
                     (unsigned long long)g, (unsigned long long)gn, (unsigned long long)p,
                     (unsigned long long)c);
         if ((g ^ gn) & GERROR_CMDQ_ERR) {
-            /* a poisoned queue slot: skip the failed command and resume */
-            fz_mmio_write(&t->e, both[i], SMMU_GERRORN, g, 4);
+            /* the failed command becomes a CMD_SYNC, as Linux does */
+            fz_cmdq_recover(&t->e, both[i]);
             done = false;
         } else if ((p ^ c) & 0xFFFFF) {
             done = false;
@@ -340,6 +340,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             txn(&t, &in);
             break;
         case TO_INVAL:
+            if (((op >> 3) & 7) >= 4) {
+                /* a targeted invalidation (range TLBIs, by VMID/ASID, one
+                 * STE/CD): exercises the filters; the caches stay possibly
+                 * stale, so no differential check until a full one */
+                uint64_t cmd[2][2] = { { 0, fz_u64(&in) }, { fz_cmd_sync(), 0 } };
+                uint64_t hi = fz_u64(&in);
+                static const uint8_t ops[4] = { 0x2A, 0x12, 0x28, 0x05 };  /* S2_IPA NH_VA S12_VMALL CFGI_CD */
+                cmd[0][0] = ops[(op >> 3) & 3] | (hi & ~0xFFull & ~(1ull << 10));
+                fz_cmds(&t.e, t.e.s, cmd, 2);
+                fz_cmds(&t.e, t.e.twin, cmd, 2);
+                if (fz_cmdq_recover(&t.e, t.e.s))
+                    fz_cmds(&t.e, t.e.s, cmd + 1, 1);
+                if (fz_cmdq_recover(&t.e, t.e.twin))
+                    fz_cmds(&t.e, t.e.twin, cmd + 1, 1);
+                break;
+            }
             invalidate(&t);
             if (t.accel && vsmmu_accel_poll(t.e.s) < 0)
                 fz_fail("vsmmu_accel_poll failed: %s", vsmmu_last_error(t.e.s));
