@@ -564,6 +564,28 @@ void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
         if (!(a.cr0ack & CR0_SMMUEN) && type != 0x01 && type != 0x05 && type != 0x07)
             fz_fail("translate: event 0x%02x with SMMUEN=0 (IHI0070 7.3: only F_UUT, "
                     "F_BAD_ATS_TREQ, F_TRANSL_FORBIDDEN)", type);
+        /* IHI0070 7.3 record fields of the translation faults (0x10-0x13)
+         * and F_WALK_EABT: InputAddr = the address as presented; SSV and
+         * SubstreamID as input; RnW of the input transaction (a write is
+         * 0; atomics report per the fault, not checked); CLASS not 0b11. */
+        if ((type >= 0x10 && type <= 0x13) || type == 0x0B) {
+            if (r->event[2] != t->addr)
+                fz_fail("event 0x%02x: InputAddr 0x%llx for address 0x%llx", type,
+                        (unsigned long long)r->event[2], (unsigned long long)t->addr);
+            bool ssv = (r->event[0] >> 11) & 1;
+            if (ssv != !!(t->flags & VSMMU_TXN_SSV))
+                fz_fail("event 0x%02x: SSV %d for a transaction with flags 0x%x", type, ssv,
+                        t->flags);
+            if (ssv && ((r->event[0] >> 12) & 0xFFFFF) != (t->ssid & 0xFFFFF))
+                fz_fail("event 0x%02x: SubstreamID 0x%llx for 0x%x", type,
+                        (unsigned long long)((r->event[0] >> 12) & 0xFFFFF), t->ssid);
+            if (!(t->flags & VSMMU_TXN_ATOMIC) &&
+                ((r->event[1] >> 35) & 1) != !(t->flags & VSMMU_TXN_WRITE))
+                fz_fail("event 0x%02x: RnW %d for flags 0x%x", type,
+                        (int)((r->event[1] >> 35) & 1), t->flags);
+            if (((r->event[1] >> 40) & 3) == 3)
+                fz_fail("event 0x%02x: reserved CLASS 0b11", type);
+        }
         bool stall_bit = (r->event[1] >> 31) & 1;
         if (type >= 0x10 && type <= 0x13 && stall_bit != (r->outcome == VSMMU_XLATE_STALL))
             fz_fail("translate: Stall=%d in the record but outcome %d", stall_bit, r->outcome);
