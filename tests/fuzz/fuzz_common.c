@@ -216,11 +216,32 @@ void fz_capture_ids(struct fz_env *e)
     e->aidr = (uint32_t)fz_mmio_read(e, e->s, SMMU_AIDR, 4);
 }
 
+/* Counters agree with what the harness did (vsmmu_get_stats). */
+static void check_stats(struct fz_env *e)
+{
+    struct vsmmu_stats st;
+    vsmmu_get_stats(e->s, &st);
+    uint64_t n = 0;
+    for (unsigned i = 0; i < 256; i++)
+        n += st.cmd_by_opcode[i];
+    if (n != st.commands)
+        fz_fail("stats: cmd_by_opcode sums to %llu, commands %llu", (unsigned long long)n,
+                (unsigned long long)st.commands);
+    if (st.translations < e->ntranslate)
+        fz_fail("stats: %llu translations counted, %llu made", (unsigned long long)st.translations,
+                (unsigned long long)e->ntranslate);
+    if (st.faults > st.translations)
+        fz_fail("stats: %llu faults in %llu translations", (unsigned long long)st.faults,
+                (unsigned long long)st.translations);
+}
+
 void fz_env_fini(struct fz_env *e)
 {
     e->nchecks = 0;
-    if (e->s)
+    if (e->s) {
         fz_check_regs(e, e->s);
+        check_stats(e);
+    }
     vsmmu_destroy(e->twin);
     vsmmu_destroy(e->s);
     kit_mem_free(e->mem);
@@ -512,6 +533,8 @@ void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
     e->cur = s;
     int rc = vsmmu_translate(s, t, r);
     e->cur = NULL;
+    if (s == e->s)
+        e->ntranslate++;
     uint64_t used = e->accesses - before;
     if (rc != VSMMU_OK)
         fz_fail("translate returned %d", rc);

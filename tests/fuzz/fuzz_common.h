@@ -63,6 +63,7 @@ struct fz_env {
     unsigned nchecks;
     bool verbose;                  /* FZ_VERBOSE set: narrate translations */
     struct vsmmu *cur;             /* instance inside a checked call (for host ops) */
+    uint64_t ntranslate;           /* fz_translate calls on e->s */
     /* Guest-visible memory changed by the SMMU itself: HTTU descriptor
      * updates (CAS or PTW writes), and structure reads from the queue/MSI
      * pages the SMMU writes (tables aliasing queues). Differential checks
