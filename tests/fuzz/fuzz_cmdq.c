@@ -184,6 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         fz_env_init(e, &cfg, hflags & FZH_DIRECT, true);
     }
+    if (hflags & FZH_TRACE)
+        fz_trace_on(e);
     fz_scenario(e);
     uint64_t base;
     uint32_t scfg;

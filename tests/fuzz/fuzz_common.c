@@ -208,6 +208,28 @@ void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, 
     fz_capture_ids(e);
 }
 
+static void trace_check(void *o, const struct vsmmu_trace_rec *r)
+{
+    (void)o;
+    if ((unsigned)r->kind > VSMMU_TR_IRQ)
+        fz_fail("trace record of kind %d", r->kind);
+    if (r->nraw > 8)
+        fz_fail("trace record with %u raw words", r->nraw);
+    if (r->msg && strnlen(r->msg, 4096) == 4096)
+        fz_fail("trace message not terminated within 4096 bytes");
+    volatile uint64_t sink = 0;
+    for (unsigned i = 0; i < r->nraw; i++)
+        sink ^= r->raw[i];          /* ASan: the record is readable */
+    (void)sink;
+}
+
+void fz_trace_on(struct fz_env *e)
+{
+    vsmmu_set_trace(e->s, trace_check, e);
+    if (e->twin)
+        vsmmu_set_trace(e->twin, trace_check, e);
+}
+
 void fz_capture_ids(struct fz_env *e)
 {
     for (unsigned i = 0; i < 6; i++)

@@ -86,6 +86,10 @@ void fz_env_init(struct fz_env *e, const struct vsmmu_config *cfg, bool direct, 
 void fz_env_fini(struct fz_env *e);
 /* Forget every outstanding stall (vsmmu_reset, SMMUEN cleared). */
 static inline void fz_stalls_clear(struct fz_env *e) { e->stalls.n = 0; }
+/* Trace every architectural step of e->s (and the twin) into a callback
+ * that checks each record: a defined kind, at most 8 raw words, a short
+ * NUL-terminated message. */
+void fz_trace_on(struct fz_env *e);
 /* Record the ID registers of e->s (checked constant from then on). */
 void fz_capture_ids(struct fz_env *e);
 

@@ -12,7 +12,8 @@
 /* Harness flags (byte 4) */
 #define FZH_DIRECT   0x01   /* offer RAM regions (walker fast path; accesses uncounted) */
 #define FZH_ST2L     0x02   /* fuzz_tables/cmdq: 2-level stream table */
-#define FZH_ACCEL    0x04   /* fuzz_tables: attach the accelerated front-end (soft backend) */
+#define FZH_ACCEL    0x04   /* fuzz_tables/cmdq: accelerated front-end (soft backend) */
+#define FZH_TRACE    0x08   /* install a checking trace callback (fz_trace_on) */
 
 /* fuzz_mmio */
 enum {

@@ -48,6 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t hflags = fz_u8(&in);
     struct fz_env e;
     fz_env_init(&e, &cfg, hflags & FZH_DIRECT, false);
+    if (hflags & FZH_TRACE)
+        fz_trace_on(&e);
 
     unsigned nops = 0;
     while (fz_more(&in) && nops++ < 4096) {

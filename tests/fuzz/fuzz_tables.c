@@ -253,6 +253,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         fz_env_init(&t.e, &cfg, hflags & FZH_DIRECT, true);
     }
+    if (hflags & FZH_TRACE)
+        fz_trace_on(&t.e);
     if (verbose()) {
         vsmmu_set_trace(t.e.s, verbose_trace, "main");
         vsmmu_set_trace(t.e.twin, verbose_trace, "twin");

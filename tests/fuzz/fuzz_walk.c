@@ -149,6 +149,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t hflags = fz_u8(&in);
     struct fz_env e;
     fz_env_init(&e, &cfg, hflags & FZH_DIRECT, false);
+    if (hflags & FZH_TRACE)
+        fz_trace_on(&e);
     struct vsmmu_s1_cfg s1;
     struct vsmmu_s2_cfg s2;
     uint8_t stages = fz_u8(&in);

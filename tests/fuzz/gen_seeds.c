@@ -120,8 +120,8 @@ static void seeds_mmio(unsigned np)
         snprintf(name, sizeof(name), "scenario-p%u", p);
         save("fuzz_mmio", name, &b);
 
-        /* GBPA bypass and abort with SMMUEN=0 (IHI0070 6.3.9) */
-        header(&b, p, 0, 0);
+        /* GBPA bypass and abort with SMMUEN=0 (IHI0070 6.3.9), traced */
+        header(&b, p, 0, FZH_TRACE);
         mmio_w32(&b, SMMU_GBPA, (uint32_t)GBPA_UPDATE);
         mmio_txn(&b, 3, 0, 0x1234, 0);
         mmio_w32(&b, SMMU_GBPA, (uint32_t)(GBPA_UPDATE | GBPA_ABORT));
@@ -187,7 +187,7 @@ static void seeds_tables(unsigned np)
     char name[64];
     for (unsigned p = 0; p < np; p++) {
         for (unsigned st2l = 0; st2l < 3; st2l++) {
-            header(&b, p, 0x05, st2l == 1 ? FZH_ST2L : st2l == 2 ? FZH_ACCEL : 0);
+            header(&b, p, 0x05, st2l == 1 ? FZH_ST2L | FZH_TRACE : st2l == 2 ? FZH_ACCEL : 0);
             for (unsigned sid = 0; sid < FZ_SCN_SIDS; sid++)
                 for (unsigned pg = 0; pg < 5; pg++)
                     tables_txn(&b, sid, 1, pg, pg == 3 || pg == 4 ? VSMMU_TXN_WRITE : 0);
