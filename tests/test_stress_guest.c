@@ -560,6 +560,51 @@ static void event_queue_flood(void)
     pl_close(&p);
 }
 
+/* Stalled transactions whose records do not fit the event queue are not
+ * lost (stall records never overflow: IHI0070 3.12.2, 7.4): 10 stalls into
+ * a 2-entry queue write 2 records and keep 8; each time the guest consumes
+ * the queue (one EVENTQ_CONS write) exactly the 2 records that fit are
+ * written in that call, and OVFLG never toggles. */
+static void stall_records_wait_for_space(void)
+{
+    struct pl p;
+    pl_open(&p, 16, 0);
+    const uint64_t st = 0x10000, cd = 0x20000;
+    kit_mem_alloc(p.m, 0x40000, 4096);
+    struct kit_ptb pt;
+    REQUIRE(kit_ptb_init_s1(&pt, p.m, 12, 25) == 0);
+    /* read-only page (AP[2:1] = 0b11): a write is a stage-1 F_PERMISSION */
+    REQUIRE(kit_ptb_map(&pt, 0x1000, 0x80000000ull, 0x1000, 3,
+                        PTE_AF | FIELD_PREP(PTE_AP, 3) | FIELD_PREP(PTE_SH, 3)) == 0);
+    put_ste(p.m, st + 64, 5, 0, cd, 0);
+    put_cd(p.m, cd, kit_ptb_ttb(&pt), 7);
+    kit_w64(p.m, cd, kit_r64(p.m, cd) | 1ull << 44);    /* CD.S: stall */
+    pl_enable(&p, st, 6, 1);                            /* 2-entry event queue */
+    uint64_t w0 = p.m->writes;
+    for (unsigned i = 0; i < 10; i++) {
+        struct vsmmu_txn t = { .sid = 1, .addr = 0x1000 + 8 * i, .flags = VSMMU_TXN_WRITE };
+        struct vsmmu_result r;
+        CHECK_EQ(vsmmu_translate(p.s, &t, &r), VSMMU_OK);
+        CHECK_EQ(r.outcome, VSMMU_XLATE_STALL);
+    }
+    CHECK_EQ(p.m->writes - w0, 2);
+    uint32_t prod = r32(p.s, SMMU_EVENTQ_PROD);
+    CHECK_EQ(prod, 2);                                  /* full, no OVFLG */
+    for (unsigned round = 0; round < 4; round++) {
+        uint64_t a0 = host_accesses(p.m);
+        w32(p.s, SMMU_EVENTQ_CONS, prod);
+        CHECK_EQ(host_accesses(p.m) - a0, 2);           /* two records, nothing else */
+        uint32_t now = r32(p.s, SMMU_EVENTQ_PROD);
+        CHECK_EQ((now - prod) & 3, 2);
+        CHECK_EQ(now >> 31, 0);
+        prod = now;
+    }
+    uint64_t a0 = host_accesses(p.m);
+    w32(p.s, SMMU_EVENTQ_CONS, prod);                   /* all 10 out: nothing left */
+    CHECK_EQ(host_accesses(p.m) - a0, 0);
+    pl_close(&p);
+}
+
 int main(void)
 {
     RUN(s1_table_points_at_itself);
@@ -572,5 +617,6 @@ int main(void)
     RUN(structures_point_at_themselves);
     RUN(largest_range_invalidation);
     RUN(event_queue_flood);
+    RUN(stall_records_wait_for_space);
     return t_done();
 }
