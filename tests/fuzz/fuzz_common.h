@@ -98,6 +98,9 @@ int  fz_mmio_write(struct fz_env *e, struct vsmmu *s, uint64_t off, uint64_t val
 uint64_t fz_mmio_read(struct fz_env *e, struct vsmmu *s, uint64_t off, unsigned size);
 void fz_translate(struct fz_env *e, struct vsmmu *s, const struct vsmmu_txn *t,
                   struct vsmmu_result *r);
+/* Unchecked 32/64-bit register reads (abort on an API error). */
+uint32_t fz_rd32(struct vsmmu *s, uint64_t off);
+uint64_t fz_rd64(struct vsmmu *s, uint64_t off);
 /* Register-level invariants (ID constancy, GERROR bits, queue indices). */
 void fz_check_regs(struct fz_env *e, struct vsmmu *s);
 
