@@ -2,7 +2,7 @@
 /* fuzz_cmdq: command queue contents under a fixed, valid setup (the
  * fz_scenario stream table, CDs and tables; CMDQ and EVTQ enabled).
  *
- * Invariants on top of fuzz_common.c (CONS never passes PROD, consumption
+ * Invariants on top of fuzz_check.c (CONS never passes PROD, consumption
  * completes without an error, bounded work per MMIO call):
  *  - every command the SMMU consumed without raising CMDQ_ERR is legal for
  *    this configuration (IHI0070 4.1.3: reserved opcodes, SSec=1 on the
@@ -145,7 +145,7 @@ static void check_twin(struct cq *q)
             fz_translate(e, e->s, &x, &a);
             bool httu = e->ptw_writes != w0;
             fz_translate(e, e->twin, &x, &b);
-            /* an HTTU write may change aliased descriptors (fuzz_tables.c) */
+            /* an HTTU write may change aliased descriptors (see fuzz_tables.c) */
             if (httu || e->aliased)
                 return;
             if (a.outcome == VSMMU_XLATE_STALL || b.outcome == VSMMU_XLATE_STALL)

@@ -3,7 +3,7 @@
  * runs a program of MMIO writes/reads (any offset, any size), guest memory
  * writes, memory poisoning, resets and device transactions. Everything the
  * guest controls is hostile: every call must return, with the invariants of
- * fuzz_common.c holding after each one.
+ * fuzz_check.c holding after each one.
  *
  * Input format (docs/robustness.md): 4 configuration bytes (fz_config), one
  * byte of harness flags, then operations of one opcode byte each. */

@@ -2,7 +2,7 @@
 /* fuzz_tables: hostile STEs, CDs, L1 descriptors and page tables (stage 1,
  * stage 2, nested) under a fixed, valid register setup (fz_scenario).
  *
- * Besides the per-call invariants of fuzz_common.c, every transaction is
+ * Besides the per-call invariants of fuzz_check.c, every transaction is
  * also run on an uncached twin instance sharing the same memory (its own
  * event queue): while the guest has not changed a structure since the last
  * full invalidation, both must give the same answer (caches are transparent,
