@@ -27,7 +27,7 @@ while getopts "t:b:c:h" o; do
     t) secs=$OPTARG ;;
     b) build=$OPTARG ;;
     c) corpus=$OPTARG ;;
-    *) sed -n '2,17p' "$0"; exit 2 ;;
+    *) sed -n '2,18p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
