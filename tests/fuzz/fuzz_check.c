@@ -235,6 +235,8 @@ int fz_mmio_write(struct fz_env *e, struct vsmmu *s, uint64_t off, uint64_t val,
     e->watch_lo = reg_load(&s->regs.cmdq_base) & Q_BASE_ADDR & ~((16ull << a.cqs) - 1);
     e->watch_hi = e->watch_lo + (16ull << a.cqs);
     e->watch_hit = false;
+    e->cons_at_call = reg_load(&s->regs.cmdq_cons);
+    e->cons_check = vsmmu_get_config(s)->cmdq_batch < (2u << a.cqs);
     e->cur = s;
     int rc = vsmmu_mmio_write(s, off, val, size);
     e->cur = NULL;

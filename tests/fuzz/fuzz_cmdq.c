@@ -186,6 +186,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (hflags & FZH_TRACE)
         fz_trace_on(e);
+    e->sync_msi = FZ_MSI + 0x40;      /* CO_CMD's CMD_SYNC MSI target */
     fz_scenario(e);
     uint64_t base;
     uint32_t scfg;

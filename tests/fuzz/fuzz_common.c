@@ -147,6 +147,10 @@ static int c_msi(void *o, uint64_t addr, uint32_t data, uint32_t attrs)
     e->accesses++;
     if (addr < e->watch_hi && addr + 4 > e->watch_lo)
         e->watch_hit = true;
+    if (e->sync_msi && addr == e->sync_msi && e->cur && e->cons_check &&
+        reg_load(&e->cur->regs.cmdq_cons) == e->cons_at_call)
+        fz_fail("CMD_SYNC completion MSI before CMDQ_CONS moved past the SYNC (still 0x%x)",
+                e->cons_at_call);
     return e->kit.msi(e->mem, addr, data, attrs);
 }
 

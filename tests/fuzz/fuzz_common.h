@@ -64,6 +64,14 @@ struct fz_env {
     bool verbose;                  /* FZ_VERBOSE set: narrate translations */
     struct vsmmu *cur;             /* instance inside a checked call (for host ops) */
     uint64_t ntranslate;           /* fz_translate calls on e->s */
+    /* An address only CMD_SYNC completion MSIs target (0: none) and the
+     * CMDQ_CONS the current MMIO call started with: the MSI must follow the
+     * SYNC's consumption (IHI0070 4.7.3, 3.18: no notification before the
+     * data it announces). Checked only when a call cannot consume a whole
+     * wrap of indices (cmdq_batch < 2^(QS+1)). */
+    uint64_t sync_msi;
+    uint32_t cons_at_call;
+    bool cons_check;
     /* Guest-visible memory changed by the SMMU itself: HTTU descriptor
      * updates (CAS or PTW writes), and structure reads from the queue/MSI
      * pages the SMMU writes (tables aliasing queues). Differential checks
