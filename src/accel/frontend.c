@@ -321,6 +321,18 @@ static int run_pending(struct vsmmu *s, uint32_t *failed_cons, bool keep_going)
 
 /* ---- hooks from the emulated SMMU ----------------------------------------- */
 
+/* A stage-1 TLBI taken for the hosts also applies to the emulated
+ * translation cache: StreamIDs that are not passthrough devices (never
+ * attached, or detached) translate through it, and a TLBI completes for
+ * every stream (IHI0070 4.4). Passthrough translations are never cached
+ * there, so this removes nothing of theirs. */
+static void local_tlbi(struct vsmmu *s, const uint64_t cmd[2])
+{
+    struct vsmmu_cmd c;
+    if (vsmmu_cmd_decode(&s->cfg, cmd, &c) == 0 && !c.no_effect)
+        vsmmu_tlb_invalidate(s, &c.tlbi);
+}
+
 int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t cons)
 {
     struct vsmmu_accel *a = s->accel;
@@ -367,6 +379,7 @@ int vsmmu_accel_cmd(struct vsmmu *s, const uint64_t cmd[2], uint32_t cons)
     case ACMD_TLBI_NSNH_ALL:
         p.kind = PEND_FORWARD;
         taken = 1;
+        local_tlbi(s, cmd);
         break;
     case ACMD_PREFETCH_CONFIG:
     case ACMD_PREFETCH_ADDR:
