@@ -13,6 +13,7 @@
  * fz_accel_setup): commands for passthrough devices are forwarded to the
  * host SMMU at CMD_SYNC; the host must stay sane (its registers' invariants
  * hold, device DMA returns) whatever the guest sends. */
+#include <stdio.h>
 #include <string.h>
 
 #include "fuzz_common.h"
@@ -153,11 +154,23 @@ static void check_twin(struct cq *q)
             bool eq = a.outcome == b.outcome &&
                       (a.outcome != VSMMU_XLATE_OK ||
                        (a.out_addr == b.out_addr && a.perm == b.perm));
+            if (!eq && e->verbose) {
+                uint64_t ste0 = kit_r64(e->mem, FZ_STRTAB + 64ull * sid);
+                uint64_t ctx = ste0 & GENMASK(51, 6);
+                fprintf(stderr, "STE %u: %016llx %016llx; CD at 0x%llx: %016llx %016llx\n", sid,
+                        (unsigned long long)ste0,
+                        (unsigned long long)kit_r64(e->mem, FZ_STRTAB + 64ull * sid + 8),
+                        (unsigned long long)ctx, (unsigned long long)kit_r64(e->mem, ctx),
+                        (unsigned long long)kit_r64(e->mem, ctx + 8));
+            }
             if (!eq)
-                fz_fail("after full invalidation: sid %u addr 0x%llx: cached %d 0x%llx perm %x, "
-                        "uncached %d 0x%llx perm %x", sid, (unsigned long long)x.addr,
+                fz_fail("after full invalidation: sid %u addr 0x%llx: %s %d 0x%llx perm %x, "
+                        "uncached %d 0x%llx perm %x [%016llx %016llx %016llx %016llx]", sid,
+                        (unsigned long long)x.addr, q->accel ? "accelerated" : "cached",
                         a.outcome, (unsigned long long)a.out_addr, a.perm, b.outcome,
-                        (unsigned long long)b.out_addr, b.perm);
+                        (unsigned long long)b.out_addr, b.perm, (unsigned long long)b.event[0],
+                        (unsigned long long)b.event[1], (unsigned long long)b.event[2],
+                        (unsigned long long)b.event[3]);
         }
     }
 }
