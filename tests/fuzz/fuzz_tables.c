@@ -196,7 +196,12 @@ static void txn(struct st *t, struct fz_in *in)
         t->stale = true;
     if (t->e.aliased)
         return;
-    if (!t->stale && !(x.flags & VSMMU_TXN_NOEVENT)) {
+    /* A hit on a global (nG=0) entry may come from another CD's walk: global
+     * entries are shared by every ASID of the VMID (Arm ARM D8.16), so once
+     * the guest made two CDs of a VMID disagree (say EPD0 in one) a cached
+     * answer can legitimately differ from a fresh walk. Compare fresh walks
+     * with the twin; cached answers are checked by the repeat below. */
+    if (!t->stale && !r1.from_cache && !(x.flags & VSMMU_TXN_NOEVENT)) {
         uint64_t w1 = t->e.ptw_writes;
         fz_translate(&t->e, t->e.twin, &x, &rt);
         /* A passthrough device's faults are the host's to record (they
