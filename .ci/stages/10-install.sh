@@ -38,4 +38,6 @@ LD_LIBRARY_PATH=$(pkg-config --variable=libdir vsmmu) "$prefix/consumer"
 bad=$(nm -D --defined-only "$(pkg-config --variable=libdir vsmmu)/libvsmmu.so" | awk '{print $3}' | grep -v '^vsmmu_' || true)
 [ -z "$bad" ] || { echo "non-API symbols exported: $bad"; exit 1; }
 test -x "$prefix/bin/vsmmu"
+"$prefix/bin/vsmmu" bench --help | grep -q -- "--quick"
+"$prefix/bin/vsmmu" demo --size 1 --quiet
 echo "install: ok"
