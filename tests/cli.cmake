@@ -73,13 +73,9 @@ set_tests_properties(cli_explain_image_json PROPERTIES FIXTURES_REQUIRED cli_ima
 vsmmu_cli_expect(cli_explain_missing 2 "--sid and --addr are required" explain --addr 0x1000)
 
 # bench: the suite's own quick mode when the bench library is built in
-# `vsmmu bench` calls vsmmu_bench_run() from the bench library (bench/).
-# bench/ is added before tests/, so the target exists here; link it into the
-# CLI (CMake >= 3.13 allows it from another directory). Builds without the
-# library (VSMMU_BENCH=OFF) get a CLI that says so.
+# (the top-level CMakeLists links it into the CLI; builds with
+# VSMMU_BENCH=OFF get a CLI that says so).
 if(TARGET vsmmu_bench)
-  target_link_libraries(vsmmu PRIVATE vsmmu_bench)
-  target_compile_definitions(vsmmu PRIVATE VSMMU_HAVE_BENCH)
   vsmmu_cli_expect(cli_bench_quick 0 "\\{" bench --quick --json)
 endif()
 

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 prefix=$(mktemp -d)
 trap 'rm -rf "$prefix"' EXIT
-cmake -S . -B build-ci-install -DVSMMU_TESTS=OFF -DVSMMU_BENCH=OFF \
+cmake -S . -B build-ci-install -DVSMMU_TESTS=OFF \
   -DCMAKE_INSTALL_PREFIX="$prefix" >/dev/null
 cmake --build build-ci-install -j "$(nproc)" >/dev/null
 cmake --install build-ci-install >/dev/null
@@ -38,4 +38,7 @@ LD_LIBRARY_PATH=$(pkg-config --variable=libdir vsmmu) "$prefix/consumer"
 bad=$(nm -D --defined-only "$(pkg-config --variable=libdir vsmmu)/libvsmmu.so" | awk '{print $3}' | grep -v '^vsmmu_' || true)
 [ -z "$bad" ] || { echo "non-API symbols exported: $bad"; exit 1; }
 test -x "$prefix/bin/vsmmu"
+help=$("$prefix/bin/vsmmu" bench --help)
+case "$help" in *--quick*) ;; *) echo "vsmmu bench is not built in"; exit 1 ;; esac
+"$prefix/bin/vsmmu" demo --size 1 --quiet
 echo "install: ok"
