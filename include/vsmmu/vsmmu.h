@@ -279,7 +279,12 @@ VSMMU_API int vsmmu_mmio_write(struct vsmmu *s, uint64_t offset, uint64_t val, u
 #define VSMMU_TXN_PRIV    (1u << 2)  /* privileged (PnU=1) */
 #define VSMMU_TXN_SSV     (1u << 3)  /* a SubstreamID accompanies the transaction */
 #define VSMMU_TXN_ATOMIC  (1u << 4)  /* atomic: checked as read and write */
-#define VSMMU_TXN_NOEVENT (1u << 5)  /* probe: do not record events (explain) */
+/* Probe (explain, doorbell lookups): no event is recorded, no descriptor is
+ * written (HTTU), nothing is inserted in the caches and no stall slot is
+ * taken. A probe that would stall returns VSMMU_XLATE_STALL with stag 0; on a
+ * writable-clean (DBM) page the result omits VSMMU_PERM_W, since the dirty
+ * update a write needs was not made. */
+#define VSMMU_TXN_NOEVENT (1u << 5)
 
 struct vsmmu_txn {
     uint32_t sid;
