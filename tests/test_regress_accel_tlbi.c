@@ -9,6 +9,7 @@
  * Expected: after a remap, TLBI_NSNH_ALL (or TLBI_NH_ASID) + CMD_SYNC, the
  * next translation walks again and returns the new address. */
 #include "test.h"
+#include "accel_rig.h"
 #include "mem.h"
 #include "ptb.h"
 #include "cmd.h"
@@ -17,6 +18,7 @@
 #include "spec/pte.h"
 #include "vsmmu/accel.h"
 
+static struct accel_rig R;
 static struct kit_mem *HM, *GM;
 static struct vsmmu *H, *G;
 static struct kit_ptb S1;
@@ -28,38 +30,13 @@ static void w64(struct vsmmu *s, uint32_t off, uint64_t v) { vsmmu_mmio_write(s,
 static int setup(void)
 {
     struct vsmmu_config c;
-    struct vsmmu_host_ops ops;
-    char err[256];
-    HM = kit_mem_new();
-    kit_mem_add(HM, 0, 4u << 20);
-    vsmmu_config_profile(&c, "full-v3.2");
-    kit_mem_ops(HM, &ops, false);
-    if (vsmmu_create(&c, &ops, &H, err, sizeof(err)))
-        return -1;
-    struct kit_ptb s2;
-    if (kit_ptb_init_s2(&s2, HM, 12, 1, 32) ||
-        kit_ptb_map(&s2, 0, 2u << 20, 2u << 20, 2, PTE_S2AP_R | PTE_S2AP_W | PTE_AF |
-                    FIELD_PREP(PTE_S2_MEMATTR, 0xf) | FIELD_PREP(PTE_SH, 3)))
-        return -1;
-    uint64_t msz = vsmmu_soft_mem_size(H), mem = kit_mem_alloc(HM, msz, 0x10000);
-    struct vsmmu_soft_cfg sc = {
-        .host = H, .mem_pa = mem, .mem_len = msz, .mem = kit_mem_ptr(HM, mem, msz),
-        .s2_ttb = kit_ptb_ttb(&s2), .s2_t0sz = 32, .s2_sl0 = 1, .s2_granule = 12,
-        .s2_ps = 5, .vmid = 1,
-    };
-    struct vsmmu_accel_backend *be;
-    if (vsmmu_soft_backend_new(&sc, &be, err, sizeof(err)))
-        return -1;
-    GM = kit_mem_new();
-    kit_mem_add(GM, 0, 1u << 20);
     vsmmu_config_profile(&c, "qemu-v3.1");
-    kit_mem_ops(GM, &ops, false);
-    if (vsmmu_create(&c, &ops, &G, err, sizeof(err)) || vsmmu_accel_add_backend(G, be) != 0)
+    if (accel_rig_open(&R, &c))
         return -1;
-    struct vsmmu_accel_dev d = { .kind = VSMMU_ACCEL_DEV_PASSTHROUGH, .vsid = 1, .backend = 0,
-                                 .host_id = 0x21 };
-    if (vsmmu_accel_attach(G, &d))
-        return -1;
+    H = R.h;
+    G = R.g;
+    HM = R.hm;
+    GM = R.gm;
     /* guest: stage-1 tables (4K, 39-bit VA) VA 0x1000 -> 0x5000; one CD
      * (ASID 3); linear stream table at 0x10000 with STE 1 (passthrough)
      * and STE 2 (not attached: emulated) both stage 1 with that CD */
@@ -136,10 +113,7 @@ static void tlbi_reaches_emulated_streams(void)
     cmd2(t, sync);
     CHECK_EQ(xlate(1, 0x1020), 0x7020);
     CHECK_EQ(xlate(2, 0x1020), 0x7020);
-    vsmmu_destroy(G);
-    vsmmu_destroy(H);
-    kit_mem_free(GM);
-    kit_mem_free(HM);
+    accel_rig_close(&R);
 }
 
 int main(void)

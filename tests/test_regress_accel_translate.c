@@ -14,13 +14,15 @@
  * incoming attributes (Normal WB, inner shareable: no override in the
  * vSTE, IHI0070 5.2 MTCFG/SHCFG) and GBPA's overrides with SMMUEN=0. */
 #include "test.h"
+#include "accel_rig.h"
 #include "mem.h"
 #include "ptb.h"
 #include "internal.h"
 #include "spec/pte.h"
 #include "vsmmu/accel.h"
 
-static struct kit_mem *HM, *GM;
+static struct accel_rig R;
+static struct kit_mem *GM;
 static struct vsmmu *H, *G;
 
 static void w32(struct vsmmu *s, uint32_t off, uint32_t v) { vsmmu_mmio_write(s, off, v, 4); }
@@ -29,41 +31,14 @@ static void w64(struct vsmmu *s, uint32_t off, uint64_t v) { vsmmu_mmio_write(s,
 static int setup(void)
 {
     struct vsmmu_config c;
-    struct vsmmu_host_ops ops;
-    char err[256];
-    HM = kit_mem_new();
-    kit_mem_add(HM, 0, 4u << 20);
-    vsmmu_config_profile(&c, "full-v3.2");
-    kit_mem_ops(HM, &ops, false);
-    if (vsmmu_create(&c, &ops, &H, err, sizeof(err)))
-        return -1;
-    /* host stage 2: 4K, S2T0SZ 32, S2SL0 1 (start level 1), guest IPA
-     * [0, 2 MiB) -> host PA 2 MiB */
-    struct kit_ptb s2;
-    if (kit_ptb_init_s2(&s2, HM, 12, 1, 32) ||
-        kit_ptb_map(&s2, 0, 2u << 20, 2u << 20, 2, PTE_S2AP_R | PTE_S2AP_W | PTE_AF |
-                    FIELD_PREP(PTE_S2_MEMATTR, 0xf) | FIELD_PREP(PTE_SH, 3)))
-        return -1;
-    uint64_t msz = vsmmu_soft_mem_size(H), mem = kit_mem_alloc(HM, msz, 0x10000);
-    struct vsmmu_soft_cfg sc = {
-        .host = H, .mem_pa = mem, .mem_len = msz, .mem = kit_mem_ptr(HM, mem, msz),
-        .s2_ttb = kit_ptb_ttb(&s2), .s2_t0sz = 32, .s2_sl0 = 1, .s2_granule = 12,
-        .s2_ps = 5, .vmid = 1,
-    };
-    struct vsmmu_accel_backend *be;
-    if (vsmmu_soft_backend_new(&sc, &be, err, sizeof(err)))
-        return -1;
-    GM = kit_mem_new();
-    kit_mem_add(GM, 0, 1u << 20);
     vsmmu_config_profile(&c, "qemu-v3.1");
     c.ssidsize = 8;
     c.gbpa_reset = 0;                          /* GBPA: bypass */
-    kit_mem_ops(GM, &ops, false);
-    if (vsmmu_create(&c, &ops, &G, err, sizeof(err)) || vsmmu_accel_add_backend(G, be) != 0)
-        return -1;
-    struct vsmmu_accel_dev d = { .kind = VSMMU_ACCEL_DEV_PASSTHROUGH, .vsid = 1, .backend = 0,
-                                 .host_id = 0x21 };
-    return vsmmu_accel_attach(G, &d);
+    int rc = accel_rig_open(&R, &c);
+    H = R.h;
+    G = R.g;
+    GM = R.gm;
+    return rc;
 }
 
 static void translate(uint32_t flags, struct vsmmu_result *r)
@@ -106,10 +81,7 @@ static void bypass_ste_with_substreamid_aborts(void)
     CHECK_EQ(vsmmu_translate(H, &ht, &hr), VSMMU_OK);
     CHECK_EQ(hr.outcome, VSMMU_XLATE_ABORT);
 
-    vsmmu_destroy(G);
-    vsmmu_destroy(H);
-    kit_mem_free(GM);
-    kit_mem_free(HM);
+    accel_rig_close(&R);
 }
 
 int main(void)
